@@ -1,0 +1,53 @@
+/** Shapes exchanged with the PDF engine. Bytes in, bytes out: the engine never touches the database. */
+
+export type AnnotationType = 'COMMENT' | 'HIGHLIGHT' | 'TICK' | 'CROSS' | 'SCORE' | 'FREEHAND';
+
+export interface PageImage {
+  bytes: Uint8Array;
+  contentType: 'image/jpeg' | 'image/webp' | 'image/png';
+  widthPx: number;
+  heightPx: number;
+}
+
+/** Geometry is normalized: fractions 0..1 of the page, top-left origin (DESIGN.md §2). */
+export interface FlattenAnnotation {
+  pagePosition: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  type: AnnotationType;
+  content: string | null;
+  scoreDelta: number | null; // hundredths
+  points?: [number, number][] | null; // FREEHAND stroke, normalized
+}
+
+export interface FlattenQuestion {
+  id: string;
+  parentId: string | null;
+  label: string;
+  maxPoints: number; // hundredths
+}
+
+export interface FlattenScore {
+  questionId: string;
+  points: number; // hundredths
+  comment: string | null;
+}
+
+export interface FlattenInput {
+  examTitle: string;
+  copyCode: string;
+  studentName: string | null;
+  pages: PageImage[];
+  annotations: FlattenAnnotation[];
+  questions: FlattenQuestion[];
+  scores: FlattenScore[];
+  total: number; // hundredths, computed by the one total function
+  maxTotal: number; // hundredths
+}
+
+/** The FLATTEN_COPY job renders through this interface so tests can inject a failing renderer. */
+export interface CopyRenderer {
+  render(input: FlattenInput): Promise<Uint8Array>;
+}
