@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { Hundredths, Id, IsoTime, UserRef } from './common.schema.ts';
+import { CopyStatus } from './exam.schema.ts';
+
+export const AnnotationType = z.enum(['COMMENT', 'HIGHLIGHT', 'TICK', 'CROSS', 'SCORE', 'FREEHAND']);
+export type AnnotationType = z.infer<typeof AnnotationType>;
+
+export const StudentRef = z.object({
+  id: Id,
+  studentNumber: z.string(),
+  lastName: z.string(),
+  firstName: z.string(),
+  className: z.string().nullable(),
+});
+
+export const LockInfo = z.object({ owner: UserRef, expiresAt: IsoTime });
+
+export const CopySummary = z.object({
+  id: Id,
+  examId: Id,
+  anonymousCode: z.string(),
+  status: CopyStatus,
+  /** null when hidden from this viewer (anonymous grading) or not identified */
+  student: StudentRef.nullable(),
+  assignedTo: UserRef.nullable(),
+  lock: LockInfo.nullable(),
+  pageCount: z.number().int(),
+  total: z.number().int().nullable(),
+  finalScore: z.number().int().nullable(),
+  flagged: z.string().nullable(),
+  updatedAt: IsoTime,
+});
+export type CopySummary = z.infer<typeof CopySummary>;
+
+export const Page = z.object({ position: z.number().int(), imageUrl: z.string(), widthPx: z.number().int(), heightPx: z.number().int() });
+
+const Unit = z.number().min(0).max(1);
+const StrokePoints = z.array(z.tuple([Unit, Unit])).min(1).max(5000);
+
+export const Annotation = z.object({
+  id: Id,
+  copyId: Id,
+  pagePosition: z.number().int(),
+  x: z.number(),
+  y: z.number(),
+  w: z.number(),
+  h: z.number(),
+  type: AnnotationType,
+  content: z.string().nullable(),
+  points: z.array(z.tuple([z.number(), z.number()])).nullable(),
+  scoreDelta: z.number().int().nullable(),
+  questionId: Id.nullable(),
+  createdBy: Id,
+  version: z.number().int(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type Annotation = z.infer<typeof Annotation>;
+
+export const Score = z.object({
+  questionId: Id,
+  points: z.number().int(),
+  comment: z.string().nullable(),
+  version: z.number().int(),
+  updatedBy: Id,
+  updatedAt: IsoTime,
+});
+export type Score = z.infer<typeof Score>;
+
+export const CopyDetail = CopySummary.extend({
+  pages: z.array(Page),
+  annotations: z.array(Annotation),
+  scores: z.array(Score),
+  lockedBy: UserRef.nullable(),
+  gradedAt: IsoTime.nullable(),
+  gradingError: z.string().nullable(),
+  hasFinalPdf: z.boolean(),
+  rowVersion: z.number().int(),
+  job: z.object({ id: Id, status: z.string(), attempts: z.number().int(), lastError: z.string().nullable() }).nullable(),
+});
+export type CopyDetail = z.infer<typeof CopyDetail>;
+
+export const CopyListQuery = z.object({
+  status: CopyStatus.optional(),
+  assignedTo: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+export const GradingEvent = z.object({
+  id: Id,
+  action: z.string(),
+  actor: UserRef.nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: IsoTime,
+});
+
+// ---- grading writes
+export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef });
+export const HeartbeatResponse = z.object({ expiresAt: IsoTime });
+
+export const Draft = z.object({ payload: z.unknown(), version: z.number().int(), clientId: z.string().nullable(), updatedAt: IsoTime });
+export const PutDraftBody = z.object({
+  payload: z.unknown().refine((v) => v !== undefined, 'payload is required'),
+  baseVersion: z.number().int().min(0),
+  clientId: z.string().max(100).optional(),
+});
+
+const GeometryFields = { x: Unit, y: Unit, w: Unit, h: Unit };
+export const CreateAnnotationBody = z.object({
+  pagePosition: z.number().int().min(0),
+  ...GeometryFields,
+  type: AnnotationType,
+  content: z.string().max(5000).nullable().optional(),
+  points: StrokePoints.nullable().optional(),
+  scoreDelta: z.number().int().min(-100_000_000).max(100_000_000).nullable().optional(),
+  questionId: Id.nullable().optional(),
+});
+export const PatchAnnotationBody = z.object({
+  version: z.number().int().min(1),
+  pagePosition: z.number().int().min(0).optional(),
+  x: Unit.optional(),
+  y: Unit.optional(),
+  w: Unit.optional(),
+  h: Unit.optional(),
+  content: z.string().max(5000).nullable().optional(),
+  points: StrokePoints.nullable().optional(),
+  scoreDelta: z.number().int().min(-100_000_000).max(100_000_000).nullable().optional(),
+  questionId: Id.nullable().optional(),
+});
+export const DeleteAnnotationQuery = z.object({ version: z.coerce.number().int().min(1) });
+export const PutScoreBody = z.object({
+  points: Hundredths,
+  comment: z.string().max(5000).nullable().optional(),
+  version: z.number().int().min(1).optional(),
+});
+export const FinalizeResponse = z.object({ status: CopyStatus, jobId: Id.optional() });
+export const CopyStatusResponse = z.object({ status: CopyStatus });

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial.ts';
+
+/** Numbered migrations, in order. Never edit one that has landed: add the next number. */
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+};

@@ -1,0 +1,251 @@
+/** Row types of the tables (DESIGN.md §2). Times are ISO-8601 strings on both engines; JSON columns are text. */
+import type { Generated, Selectable } from 'kysely';
+
+export type CopyStatus =
+  | 'STAGING'
+  | 'READY'
+  | 'LOCKED'
+  | 'GRADING_IN_PROGRESS'
+  | 'GRADED'
+  | 'GRADING_FAILED'
+  | 'MERGED';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'ADMIN' | 'TEACHER' | 'STUDENT';
+  password_hash: string;
+  is_active: number;
+  must_change_password: number;
+  one_time_used_at: string | null;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  created_at: string;
+}
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  expires_at: string;
+  created_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+export interface StudentsTable {
+  id: string;
+  student_number: string;
+  last_name: string;
+  first_name: string;
+  email: string | null;
+  class_name: string | null;
+  search_key: string;
+  user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export interface BlobsTable {
+  id: string;
+  sha256: string;
+  size: number;
+  content_type: string;
+  storage_key: string;
+  created_at: string;
+}
+export interface ExamsTable {
+  id: string;
+  title: string;
+  exam_date: string | null;
+  pages_per_copy: number;
+  anonymous: number;
+  results_released_at: string | null;
+  archived_at: string | null;
+  archived_by: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface QuestionsTable {
+  id: string;
+  exam_id: string;
+  parent_id: string | null;
+  label: string;
+  max_points: number;
+  position: number;
+  removed_at: string | null;
+}
+export interface ExamCorrectorsTable {
+  exam_id: string;
+  user_id: string;
+}
+export interface UploadsTable {
+  id: string;
+  exam_id: string;
+  source_blob_id: string;
+  mode: 'BATCH' | 'SINGLE';
+  status: 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED';
+  page_count: number;
+  pages_done: number;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface BookletsTable {
+  id: string;
+  upload_id: string;
+  exam_id: string;
+  start_page: number;
+  end_page: number;
+}
+export interface CopiesTable {
+  id: string;
+  exam_id: string;
+  anonymous_code: string;
+  student_id: string | null;
+  status: CopyStatus;
+  assigned_to: string | null;
+  locked_by: string | null;
+  locked_at: string | null;
+  graded_at: string | null;
+  final_blob_id: string | null;
+  final_score: number | null;
+  grading_error: string | null;
+  finalize_attempts: Generated<number>;
+  flagged: string | null;
+  merged_into_id: string | null;
+  row_version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+export interface PagesTable {
+  id: string;
+  copy_id: string;
+  position: number;
+  booklet_id: string | null;
+  source_page: number;
+  image_blob_id: string;
+  width_px: number;
+  height_px: number;
+}
+export interface CopyLocksTable {
+  copy_id: string;
+  owner_id: string;
+  token: string;
+  acquired_at: string;
+  expires_at: string;
+}
+export interface DraftStatesTable {
+  copy_id: string;
+  owner_id: string;
+  payload: string;
+  version: number;
+  client_id: string | null;
+  updated_at: string;
+}
+export interface AnnotationsTable {
+  id: string;
+  copy_id: string;
+  page_position: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  type: 'COMMENT' | 'HIGHLIGHT' | 'TICK' | 'CROSS' | 'SCORE' | 'FREEHAND';
+  content: string | null;
+  points: string | null;
+  score_delta: number | null;
+  question_id: string | null;
+  created_by: string;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+export interface ScoresTable {
+  copy_id: string;
+  question_id: string;
+  max_points: number;
+  points: number;
+  comment: string | null;
+  updated_by: string;
+  version: Generated<number>;
+  updated_at: string;
+}
+export interface FinalPdfsTable {
+  id: string;
+  copy_id: string;
+  blob_id: string;
+  final_score: number;
+  created_at: string;
+}
+export interface GradingEventsTable {
+  id: string;
+  copy_id: string;
+  action: string;
+  actor_id: string | null;
+  metadata: string;
+  created_at: string;
+}
+export interface JobsTable {
+  id: string;
+  kind: string;
+  ref_id: string | null;
+  payload: string;
+  status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_after: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export interface RegradeRequestsTable {
+  id: string;
+  copy_id: string;
+  question_id: string;
+  requested_by: string;
+  message: string;
+  status: 'OPEN' | 'ANSWERED';
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
+  created_at: string;
+}
+export interface AuditLogTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  metadata: string;
+  ip: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  students: StudentsTable;
+  blobs: BlobsTable;
+  exams: ExamsTable;
+  questions: QuestionsTable;
+  exam_correctors: ExamCorrectorsTable;
+  uploads: UploadsTable;
+  booklets: BookletsTable;
+  copies: CopiesTable;
+  pages: PagesTable;
+  copy_locks: CopyLocksTable;
+  draft_states: DraftStatesTable;
+  annotations: AnnotationsTable;
+  scores: ScoresTable;
+  final_pdfs: FinalPdfsTable;
+  grading_events: GradingEventsTable;
+  jobs: JobsTable;
+  regrade_requests: RegradeRequestsTable;
+  audit_log: AuditLogTable;
+}
+
+export type Copy = Selectable<CopiesTable>;
+export type Exam = Selectable<ExamsTable>;

@@ -1,0 +1,97 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Executor } from '../db/database.ts';
+import type { CopiesTable, CopyStatus, PagesTable } from '../db/schema.ts';
+
+export const findCopy = (ex: Executor, id: string) => ex.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const insertCopy = (ex: Executor, row: Insertable<CopiesTable>) => ex.insertInto('copies').values(row).execute();
+
+export const insertPages = (ex: Executor, rows: Insertable<PagesTable>[]) =>
+  rows.length ? ex.insertInto('pages').values(rows).execute() : Promise.resolve([]);
+
+export const listPages = (ex: Executor, copyId: string) =>
+  ex.selectFrom('pages').selectAll().where('copy_id', '=', copyId).orderBy('position').execute();
+
+export const findPage = (ex: Executor, copyId: string, position: number) =>
+  ex
+    .selectFrom('pages')
+    .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
+    .select(['pages.id', 'pages.position', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
+    .where('pages.copy_id', '=', copyId)
+    .where('pages.position', '=', position)
+    .executeTakeFirst();
+
+/**
+ * The single conditional UPDATE behind every state transition (DESIGN.md §3). Only the copy state machine
+ * calls it. Zero rows returned means another actor changed the copy first.
+ */
+export const updateCopyIfStatus = (
+  ex: Executor,
+  id: string,
+  from: readonly CopyStatus[],
+  patch: Updateable<CopiesTable>,
+  extra?: { requirePages?: boolean; lockedBy?: string },
+) => {
+  let q = ex
+    .updateTable('copies')
+    .set({ ...patch, row_version: sql`row_version + 1` })
+    .where('id', '=', id)
+    .where('status', 'in', from as CopyStatus[]);
+  if (extra?.requirePages) q = q.where(({ exists, selectFrom }) => exists(selectFrom('pages').select('pages.id').where('pages.copy_id', '=', id)));
+  if (extra?.lockedBy) q = q.where('locked_by', '=', extra.lockedBy);
+  return q.returningAll().executeTakeFirst();
+};
+
+/** Non-status fields (identification, assignment) — also conditional, never a blind overwrite. */
+export const updateCopyFields = (ex: Executor, id: string, patch: Updateable<CopiesTable>, from?: readonly CopyStatus[]) => {
+  let q = ex.updateTable('copies').set({ ...patch, row_version: sql`row_version + 1` }).where('id', '=', id);
+  if (from) q = q.where('status', 'in', from as CopyStatus[]);
+  return q.returningAll().executeTakeFirst();
+};
+
+export interface CopyListFilter {
+  examId: string;
+  status?: CopyStatus;
+  assignedTo?: string | null;
+  /** teachers: only what they may grade (assigned to them or unassigned, never STAGING/MERGED) */
+  visibleToTeacher?: string;
+  limit: number;
+  after?: string;
+}
+
+export const listCopies = (ex: Executor, f: CopyListFilter) => {
+  let q = ex
+    .selectFrom('copies')
+    .leftJoin('students', 'students.id', 'copies.student_id')
+    .leftJoin('users as assignee', 'assignee.id', 'copies.assigned_to')
+    .leftJoin('copy_locks', 'copy_locks.copy_id', 'copies.id')
+    .leftJoin('users as holder', 'holder.id', 'copy_locks.owner_id')
+    .selectAll('copies')
+    .select([
+      'students.student_number',
+      'students.last_name',
+      'students.first_name',
+      'students.class_name',
+      'assignee.display_name as assignee_name',
+      'copy_locks.owner_id as lock_owner_id',
+      'copy_locks.expires_at as lock_expires_at',
+      'holder.display_name as lock_owner_name',
+      (eb) => eb.selectFrom('pages').select((e) => e.fn.countAll<number>().as('n')).whereRef('pages.copy_id', '=', 'copies.id').as('page_count'),
+    ])
+    .where('copies.exam_id', '=', f.examId)
+    .orderBy('copies.anonymous_code')
+    .limit(f.limit + 1);
+  if (f.status) q = q.where('copies.status', '=', f.status);
+  if (f.assignedTo === null) q = q.where('copies.assigned_to', 'is', null);
+  else if (f.assignedTo) q = q.where('copies.assigned_to', '=', f.assignedTo);
+  if (f.visibleToTeacher) {
+    const me = f.visibleToTeacher;
+    q = q
+      .where('copies.status', 'not in', ['STAGING', 'MERGED'])
+      .where((eb) => eb.or([eb('copies.assigned_to', '=', me), eb('copies.assigned_to', 'is', null)]));
+  }
+  if (f.after) q = q.where('copies.anonymous_code', '>', f.after);
+  return q.execute();
+};
+
+export const copiesOfExam = (ex: Executor, examId: string) => ex.selectFrom('copies').selectAll().where('exam_id', '=', examId).execute();

@@ -1,0 +1,39 @@
+import { ChangePasswordBody, LoginBody } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as auth from '../services/auth.service.ts';
+import { findUserById } from '../repositories/user.repository.ts';
+import { SESSION_COOKIE } from '../http/app.ts';
+
+export const authRoutes: RouteModule = (app, ctx) => {
+  const cookieOpts = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: ctx.config.production,
+    maxAge: Math.floor(ctx.config.sessionTtlMs / 1000),
+  };
+
+  app.post('/auth/login', { schema: { body: LoginBody, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
+    const { token, user } = await auth.login(ctx, req.body.email, req.body.password, { ip: req.ip, userAgent: req.headers['user-agent'] });
+    reply.setCookie(SESSION_COOKIE, token, cookieOpts);
+    return { user };
+  });
+
+  app.post('/auth/logout', { schema: { querystring: z.object({ everywhere: z.enum(['true', 'false']).optional() }), tags: ['auth'] } }, async (req, reply) => {
+    await auth.logout(ctx, actorOf(req), req.query.everywhere === 'true');
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/auth/me', { schema: { tags: ['auth'] } }, async (req) => {
+    const u = await findUserById(ctx.db, actorOf(req).id);
+    return { user: auth.toUserDto(u!) };
+  });
+
+  app.post('/auth/change-password', { schema: { body: ChangePasswordBody, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
+    await auth.changePassword(ctx, actorOf(req), req.body.currentPassword, req.body.newPassword);
+    return reply.status(204).send();
+  });
+};

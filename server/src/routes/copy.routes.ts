@@ -1,0 +1,38 @@
+import { Id } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as copies from '../services/copy.service.ts';
+
+const Params = z.object({ id: Id });
+
+export const copyRoutes: RouteModule = (app, ctx) => {
+  app.get('/copies/:id', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.getCopy(ctx, actorOf(req), req.params.id));
+
+  app.get(
+    '/copies/:id/pages/:position/image',
+    { schema: { params: z.object({ id: Id, position: z.coerce.number().int().min(0).max(100000) }), tags: ['copies'] } },
+    async (req, reply) => {
+      const img = await copies.pageImage(ctx, actorOf(req), req.params.id, req.params.position);
+      // immutable bytes behind an access check: private, long-lived, revalidated by ETag
+      reply.header('Cache-Control', 'private, max-age=86400, immutable').header('ETag', img.etag);
+      if (req.headers['if-none-match'] === img.etag) return reply.status(304).send();
+      return reply.type(img.contentType).header('Content-Length', img.size).send(ctx.blobs.createReadStream(img.storageKey));
+    },
+  );
+
+  app.get('/copies/:id/final.pdf', { schema: { params: Params, tags: ['copies'] } }, async (req, reply) => {
+    const pdf = await copies.finalPdf(ctx, actorOf(req), req.params.id);
+    reply.header('Cache-Control', 'private, no-cache').header('ETag', pdf.etag);
+    if (req.headers['if-none-match'] === pdf.etag) return reply.status(304).send();
+    return reply
+      .type('application/pdf')
+      .header('Content-Disposition', `inline; filename="${pdf.fileName.replace(/[^\w.-]/g, '_')}"`)
+      .header('Content-Length', pdf.size)
+      .send(ctx.blobs.createReadStream(pdf.storageKey));
+  });
+
+  app.get('/copies/:id/events', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.copyEvents(ctx, actorOf(req), req.params.id));
+
+  app.post('/copies/:id/validate', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.validateCopy(ctx, actorOf(req), req.params.id));
+};

@@ -1,0 +1,51 @@
+import { CreateAnnotationBody, DeleteAnnotationQuery, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf, lockToken } from './index.ts';
+import * as grading from '../services/grading.service.ts';
+import { signalJobEnqueued } from '../jobs/runner.ts';
+
+const Params = z.object({ id: Id });
+const tags = ['grading'];
+
+export const gradingRoutes: RouteModule = (app, ctx) => {
+  app.post('/copies/:id/lock', { schema: { params: Params, tags } }, async (req) => grading.acquireLock(ctx, actorOf(req), req.params.id));
+  app.post('/copies/:id/lock/heartbeat', { schema: { params: Params, tags } }, async (req) =>
+    grading.heartbeat(ctx, actorOf(req), req.params.id, lockToken(req)),
+  );
+  app.delete('/copies/:id/lock', { schema: { params: Params, tags } }, async (req, reply) => {
+    await grading.releaseLock(ctx, actorOf(req), req.params.id, lockToken(req));
+    return reply.status(204).send();
+  });
+
+  app.get('/copies/:id/draft', { schema: { params: Params, tags } }, async (req) => grading.getDraft(ctx, actorOf(req), req.params.id, lockToken(req)));
+  app.put('/copies/:id/draft', { schema: { params: Params, body: PutDraftBody, tags }, bodyLimit: 2 * 1024 * 1024 }, async (req) =>
+    grading.putDraft(ctx, actorOf(req), req.params.id, lockToken(req), req.body),
+  );
+
+  app.post('/copies/:id/annotations', { schema: { params: Params, body: CreateAnnotationBody, tags } }, async (req, reply) =>
+    reply.status(201).send({ annotation: await grading.createAnnotation(ctx, actorOf(req), req.params.id, lockToken(req), req.body) }),
+  );
+  app.patch('/annotations/:id', { schema: { params: Params, body: PatchAnnotationBody, tags } }, async (req) => ({
+    annotation: await grading.patchAnnotation(ctx, actorOf(req), req.params.id, lockToken(req), req.body),
+  }));
+  app.delete('/annotations/:id', { schema: { params: Params, querystring: DeleteAnnotationQuery, tags } }, async (req, reply) => {
+    await grading.deleteAnnotation(ctx, actorOf(req), req.params.id, lockToken(req), req.query.version);
+    return reply.status(204).send();
+  });
+
+  app.put(
+    '/copies/:id/scores/:questionId',
+    { schema: { params: z.object({ id: Id, questionId: Id }), body: PutScoreBody, tags } },
+    async (req) => ({ score: await grading.putScore(ctx, actorOf(req), req.params.id, req.params.questionId, lockToken(req), req.body) }),
+  );
+
+  app.post('/copies/:id/submit', { schema: { params: Params, tags } }, async (req) => grading.submit(ctx, actorOf(req), req.params.id, lockToken(req)));
+  app.post('/copies/:id/unlock', { schema: { params: Params, tags } }, async (req) => grading.unlock(ctx, actorOf(req), req.params.id));
+  app.post('/copies/:id/finalize', { schema: { params: Params, tags } }, async (req, reply) => {
+    const r = await grading.finalize(ctx, actorOf(req), req.params.id, lockToken(req));
+    if (r.code === 202) signalJobEnqueued();
+    return reply.status(r.code).send(r.body);
+  });
+  app.post('/copies/:id/reopen', { schema: { params: Params, tags } }, async (req) => grading.reopen(ctx, actorOf(req), req.params.id));
+};

@@ -1,0 +1,37 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { RouteModule } from './index.ts';
+import { registry } from '../observability/metrics.ts';
+
+/** Outside /api/v1: liveness, readiness (database + storage writable), Prometheus metrics. */
+export const opsRoutes: RouteModule = (app, ctx) => {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await sql`SELECT 1`.execute(ctx.db);
+      checks.database = 'ok';
+    } catch (err) {
+      checks.database = `error: ${(err as Error).message}`;
+    }
+    try {
+      const probe = path.join(ctx.blobs.root, `.ready-${process.pid}`);
+      await fsp.writeFile(probe, 'ok');
+      await fsp.rm(probe);
+      checks.storage = 'ok';
+    } catch (err) {
+      checks.storage = `error: ${(err as Error).message}`;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (ctx.config.metricsToken && req.headers.authorization !== `Bearer ${ctx.config.metricsToken}`) {
+      return reply.status(401).type('application/problem+json').send({ type: 'about:blank', title: 'UNAUTHENTICATED', status: 401, code: 'UNAUTHENTICATED', detail: 'A metrics token is required' });
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+};

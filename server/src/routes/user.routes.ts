@@ -1,0 +1,18 @@
+import { CreateUserBody, Id, ListQuery, Role, UpdateUserBody } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as userService from '../services/user.service.ts';
+
+export const userRoutes: RouteModule = (app, ctx) => {
+  app.post('/users', { schema: { body: CreateUserBody, tags: ['users'] } }, async (req, reply) => {
+    const user = await userService.createUserAsAdmin(ctx, actorOf(req), req.body);
+    return reply.status(201).send({ user });
+  });
+  app.get('/users', { schema: { querystring: ListQuery.extend({ role: Role.optional() }), tags: ['users'] } }, async (req) =>
+    userService.listUsers(ctx, actorOf(req), req.query),
+  );
+  app.patch('/users/:id', { schema: { params: z.object({ id: Id }), body: UpdateUserBody, tags: ['users'] } }, async (req) => ({
+    user: await userService.updateUser(ctx, actorOf(req), req.params.id, req.body),
+  }));
+};

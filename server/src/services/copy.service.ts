@@ -1,0 +1,193 @@
+import type { AppContext, Actor } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { Copy, CopyStatus, Exam } from '../db/schema.ts';
+import { notFound } from '../errors.ts';
+import * as copies from '../repositories/copy.repository.ts';
+import { listAnnotations } from '../repositories/annotation.repository.ts';
+import { listScores, scoresOfCopies } from '../repositories/score.repository.ts';
+import { findLease } from '../repositories/lock.repository.ts';
+import { listEvents } from '../repositories/event.repository.ts';
+import { findUserById } from '../repositories/user.repository.ts';
+import { latestJobFor } from '../repositories/job.repository.ts';
+import { findBlob } from '../repositories/blob.repository.ts';
+import { listQuestions } from '../repositories/exam.repository.ts';
+import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
+import { transition } from './copy-state-machine.ts';
+import { computeTotal, leafQuestions } from './total.ts';
+
+const userRef = (id: string | null, name: string | null | undefined) => (id ? { id, displayName: name ?? '' } : null);
+
+export function annotationDto(a: {
+  id: string; copy_id: string; page_position: number; x: number; y: number; w: number; h: number; type: string;
+  content: string | null; points: string | null; score_delta: number | null; question_id: string | null;
+  created_by: string; version: number; created_at: string; updated_at: string;
+}) {
+  return {
+    id: a.id,
+    copyId: a.copy_id,
+    pagePosition: a.page_position,
+    x: a.x,
+    y: a.y,
+    w: a.w,
+    h: a.h,
+    type: a.type as 'COMMENT',
+    content: a.content,
+    points: a.points ? (JSON.parse(a.points) as [number, number][]) : null,
+    scoreDelta: a.score_delta,
+    questionId: a.question_id,
+    createdBy: a.created_by,
+    version: a.version,
+    createdAt: a.created_at,
+    updatedAt: a.updated_at,
+  };
+}
+
+export function scoreDto(s: { question_id: string; points: number; comment: string | null; version: number; updated_by: string; updated_at: string }) {
+  return { questionId: s.question_id, points: s.points, comment: s.comment, version: s.version, updatedBy: s.updated_by, updatedAt: s.updated_at };
+}
+
+export async function leafIdsOf(ex: Executor, examId: string) {
+  return new Set(leafQuestions(await listQuestions(ex, examId)).map((q) => q.id));
+}
+
+async function studentRef(ex: Executor, studentId: string | null) {
+  if (!studentId) return null;
+  const s = await ex.selectFrom('students').selectAll().where('id', '=', studentId).executeTakeFirst();
+  return s ? { id: s.id, studentNumber: s.student_number, lastName: s.last_name, firstName: s.first_name, className: s.class_name } : null;
+}
+
+export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam) {
+  const ex = ctx.db;
+  const [pages, annotations, scores, lease, leaves, job, assignee, submitter] = await Promise.all([
+    copies.listPages(ex, copy.id),
+    listAnnotations(ex, copy.id),
+    listScores(ex, copy.id),
+    findLease(ex, copy.id),
+    leafIdsOf(ex, copy.exam_id),
+    latestJobFor(ex, copy.id, 'FLATTEN_COPY'),
+    copy.assigned_to ? findUserById(ex, copy.assigned_to) : undefined,
+    copy.locked_by ? findUserById(ex, copy.locked_by) : undefined,
+  ]);
+  const now = ctx.clock.now().toISOString();
+  return {
+    id: copy.id,
+    examId: copy.exam_id,
+    anonymousCode: copy.anonymous_code,
+    status: copy.status,
+    student: mayKnowStudent(actor, exam) ? await studentRef(ex, copy.student_id) : null,
+    assignedTo: userRef(copy.assigned_to, assignee?.display_name),
+    lock: lease && lease.expires_at > now ? { owner: { id: lease.owner_id, displayName: lease.owner_name }, expiresAt: lease.expires_at } : null,
+    pageCount: pages.length,
+    total: computeTotal(scores, leaves),
+    finalScore: copy.final_score,
+    flagged: copy.flagged,
+    updatedAt: copy.updated_at,
+    pages: pages.map((p) => ({
+      position: p.position,
+      imageUrl: `/api/v1/copies/${copy.id}/pages/${p.position}/image`,
+      widthPx: p.width_px,
+      heightPx: p.height_px,
+    })),
+    annotations: annotations.map(annotationDto),
+    scores: scores.map(scoreDto),
+    lockedBy: userRef(copy.locked_by, submitter?.display_name),
+    gradedAt: copy.graded_at,
+    gradingError: copy.grading_error,
+    hasFinalPdf: copy.final_blob_id !== null,
+    rowVersion: copy.row_version,
+    job: job && actor.role !== 'STUDENT' ? { id: job.id, status: job.status, attempts: job.attempts, lastError: job.last_error } : null,
+  };
+}
+
+export async function getCopy(ctx: AppContext, actor: Actor, id: string) {
+  const { copy, exam } = await loadCopyFor(ctx.db, actor, id);
+  return copyDetail(ctx, actor, copy, exam);
+}
+
+export async function listExamCopies(
+  ctx: AppContext,
+  actor: Actor,
+  examId: string,
+  q: { status?: CopyStatus; assignedTo?: string; limit: number; cursor?: string },
+) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  const exam = await loadExamFor(ctx.db, actor, examId);
+  const rows = await copies.listCopies(ctx.db, {
+    examId,
+    status: q.status,
+    assignedTo: q.assignedTo === 'none' ? null : q.assignedTo === 'me' ? actor.id : q.assignedTo,
+    visibleToTeacher: actor.role === 'TEACHER' ? actor.id : undefined,
+    limit: q.limit,
+    after: q.cursor,
+  });
+  const page = rows.slice(0, q.limit);
+  const [leaves, scores] = await Promise.all([leafIdsOf(ctx.db, examId), scoresOfCopies(ctx.db, page.map((r) => r.id))]);
+  const byCopy = new Map<string, typeof scores>();
+  for (const s of scores) byCopy.set(s.copy_id, [...(byCopy.get(s.copy_id) ?? []), s]);
+  const now = ctx.clock.now().toISOString();
+  const showStudent = mayKnowStudent(actor, exam);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      examId: r.exam_id,
+      anonymousCode: r.anonymous_code,
+      status: r.status,
+      student:
+        showStudent && r.student_id
+          ? { id: r.student_id, studentNumber: r.student_number!, lastName: r.last_name!, firstName: r.first_name!, className: r.class_name ?? null }
+          : null,
+      assignedTo: userRef(r.assigned_to, r.assignee_name),
+      lock:
+        r.lock_owner_id && r.lock_expires_at && r.lock_expires_at > now
+          ? { owner: { id: r.lock_owner_id, displayName: r.lock_owner_name ?? '' }, expiresAt: r.lock_expires_at }
+          : null,
+      pageCount: Number(r.page_count ?? 0),
+      total: byCopy.has(r.id) ? computeTotal(byCopy.get(r.id)!, leaves) : null,
+      finalScore: r.final_score,
+      flagged: r.flagged,
+      updatedAt: r.updated_at,
+    })),
+    nextCursor: rows.length > q.limit ? page[page.length - 1]!.anonymous_code : null,
+  };
+}
+
+export async function pageImage(ctx: AppContext, actor: Actor, copyId: string, position: number) {
+  await loadCopyFor(ctx.db, actor, copyId);
+  const page = await copies.findPage(ctx.db, copyId, position);
+  if (!page) throw notFound('Page');
+  return { storageKey: page.storage_key, contentType: page.content_type, etag: `"${page.sha256}"`, size: Number(page.size) };
+}
+
+export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {
+  const { copy } = await loadCopyFor(ctx.db, actor, copyId);
+  if (!copy.final_blob_id) throw notFound('Final PDF');
+  const blob = await findBlob(ctx.db, copy.final_blob_id);
+  if (!blob) throw notFound('Final PDF');
+  return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${copy.anonymous_code}.pdf` };
+}
+
+export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  await loadCopyFor(ctx.db, actor, copyId);
+  const rows = await listEvents(ctx.db, copyId);
+  return {
+    items: rows.map((e) => ({
+      id: e.id,
+      action: e.action,
+      actor: userRef(e.actor_id, e.actor_name),
+      metadata: JSON.parse(e.metadata) as Record<string, unknown>,
+      createdAt: e.created_at,
+    })),
+  };
+}
+
+export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
+  requireRole(actor, 'ADMIN');
+  const now = ctx.clock.now().toISOString();
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    if (!(await copies.findCopy(tx, copyId))) throw notFound('Copy');
+    return transition(tx, 'validate', copyId, { actorId: actor.id, now });
+  });
+  return { status: row.status };
+}
+

@@ -1,0 +1,215 @@
+import type { QuestionInput } from '@korrigo/contracts';
+import type { AppContext, Actor } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { ExamsTable, QuestionsTable } from '../db/schema.ts';
+import { AppError, notFound, validation } from '../errors.ts';
+import { newId } from '../ids.ts';
+import * as exams from '../repositories/exam.repository.ts';
+import { findUserById } from '../repositories/user.repository.ts';
+import { loadExamFor, requireRole } from './access.ts';
+import { computeMaxTotal, leafQuestions } from './total.ts';
+import { audit } from './audit.service.ts';
+
+export async function examDto(ex: Executor, exam: ExamsTable) {
+  const questions = await exams.listQuestions(ex, exam.id);
+  const leaves = new Set(leafQuestions(questions).map((q) => q.id));
+  return {
+    id: exam.id,
+    title: exam.title,
+    examDate: exam.exam_date,
+    pagesPerCopy: exam.pages_per_copy,
+    anonymous: exam.anonymous === 1,
+    resultsReleasedAt: exam.results_released_at,
+    archivedAt: exam.archived_at,
+    createdAt: exam.created_at,
+    questions: questions.map((q) => ({
+      id: q.id,
+      parentId: q.parent_id,
+      label: q.label,
+      maxPoints: q.max_points,
+      position: q.position,
+      isLeaf: leaves.has(q.id),
+    })),
+    maxTotal: computeMaxTotal(questions),
+    counts: await exams.statusCounts(ex, exam.id),
+    correctors: (await exams.listCorrectors(ex, exam.id)).map((u) => ({ id: u.id, displayName: u.display_name })),
+  };
+}
+
+interface FlatQuestion {
+  id: string;
+  parentId: string | null;
+  label: string;
+  maxPoints: number;
+  position: number;
+}
+
+/** Nested scale → rows in display order; an exercise's max is the sum of its children. */
+function flattenScale(input: QuestionInput[], known: Map<string, QuestionsTable>): FlatQuestion[] {
+  const out: FlatQuestion[] = [];
+  const seen = new Set<string>();
+  const walk = (nodes: QuestionInput[], parentId: string | null, depth: number): number => {
+    if (depth > 3) throw validation('The scale is nested too deeply (at most 3 levels)');
+    let sum = 0;
+    for (const n of nodes) {
+      if (n.id !== undefined) {
+        if (!known.has(n.id)) throw validation(`Question ${n.id} is not part of this exam`);
+        if (seen.has(n.id)) throw validation(`Question ${n.id} appears twice`);
+      }
+      const id = n.id ?? newId();
+      seen.add(id);
+      const row: FlatQuestion = { id, parentId, label: n.label, maxPoints: 0, position: out.length };
+      out.push(row);
+      if (n.children?.length) row.maxPoints = walk(n.children, id, depth + 1);
+      else if (n.maxPoints === undefined) throw validation(`Question "${n.label}" needs maxPoints`);
+      else row.maxPoints = n.maxPoints;
+      sum += row.maxPoints;
+    }
+    return sum;
+  };
+  walk(input, null, 1);
+  return out;
+}
+
+async function writeScale(tx: Executor, examId: string, input: QuestionInput[]) {
+  const existing = await exams.listQuestions(tx, examId, true);
+  const known = new Map(existing.map((q) => [q.id, q]));
+  const flat = flattenScale(input, known);
+  const keep = new Set(flat.map((q) => q.id));
+  // a question whose score exists must keep its max at least that high; the database refuses otherwise
+  for (const q of flat) {
+    const old = known.get(q.id);
+    if (!old) {
+      await exams.insertQuestion(tx, { id: q.id, exam_id: examId, parent_id: q.parentId, label: q.label, max_points: q.maxPoints, position: q.position, removed_at: null });
+    } else {
+      await exams.updateQuestion(tx, q.id, { parent_id: q.parentId, label: q.label, max_points: q.maxPoints, position: q.position, removed_at: null });
+    }
+  }
+  // removed questions: deleted when nothing refers to them, otherwise retired (scores keep pointing at them)
+  const removed = existing.filter((q) => !keep.has(q.id) && q.removed_at === null);
+  for (const q of removed) await exams.updateQuestion(tx, q.id, { parent_id: null });
+  for (const q of removed) {
+    if (await exams.questionIsReferenced(tx, q.id)) await exams.updateQuestion(tx, q.id, { removed_at: new Date().toISOString() });
+    else await exams.deleteQuestion(tx, q.id);
+  }
+}
+
+function mapScaleError(err: unknown): never {
+  const msg = String((err as Error)?.message ?? '');
+  if (/scores_points|CHECK constraint/i.test(msg) || (err as { code?: string }).code === '23514') {
+    throw validation('A question cannot get a maximum below points already given to a copy');
+  }
+  throw err;
+}
+
+export async function createExam(
+  ctx: AppContext,
+  actor: Actor,
+  input: { title: string; examDate?: string | null; pagesPerCopy: number; anonymous?: boolean; questions: QuestionInput[] },
+) {
+  requireRole(actor, 'ADMIN');
+  const now = ctx.clock.now().toISOString();
+  const id = newId();
+  await ctx.db.transaction().execute(async (tx) => {
+    await exams.insertExam(tx, {
+      id,
+      title: input.title,
+      exam_date: input.examDate ?? null,
+      pages_per_copy: input.pagesPerCopy,
+      anonymous: input.anonymous === false ? 0 : 1,
+      results_released_at: null,
+      archived_at: null,
+      archived_by: null,
+      created_by: actor.id,
+      created_at: now,
+      updated_at: now,
+    });
+    await writeScale(tx, id, input.questions);
+    await audit(tx, actor, 'EXAM_CREATED', 'exam', id, { title: input.title }, now);
+  });
+  return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
+}
+
+export async function getExam(ctx: AppContext, actor: Actor, id: string) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  return examDto(ctx.db, await loadExamFor(ctx.db, actor, id));
+}
+
+export async function listExams(ctx: AppContext, actor: Actor, archived: 'true' | 'false' | 'all') {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  const rows = await exams.listExams(ctx.db, { archived, correctorId: actor.role === 'TEACHER' ? actor.id : undefined });
+  return Promise.all(rows.map((e) => examDto(ctx.db, e)));
+}
+
+export async function updateExam(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  input: { title?: string; examDate?: string | null; pagesPerCopy?: number; anonymous?: boolean; questions?: QuestionInput[] },
+) {
+  requireRole(actor, 'ADMIN');
+  const now = ctx.clock.now().toISOString();
+  await ctx.db
+    .transaction()
+    .execute(async (tx) => {
+      const exam = await exams.findExam(tx, id);
+      if (!exam) throw notFound('Exam');
+      if (input.pagesPerCopy !== undefined && input.pagesPerCopy !== exam.pages_per_copy && (await exams.examHasAnything(tx, id))) {
+        throw new AppError('INVALID_STATE', 409, 'Pages per copy cannot change once scans are uploaded', { currentStatus: null });
+      }
+      await exams.updateExam(tx, id, {
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.examDate !== undefined ? { exam_date: input.examDate } : {}),
+        ...(input.pagesPerCopy !== undefined ? { pages_per_copy: input.pagesPerCopy } : {}),
+        ...(input.anonymous !== undefined ? { anonymous: input.anonymous ? 1 : 0 } : {}),
+        updated_at: now,
+      });
+      if (input.questions) await writeScale(tx, id, input.questions);
+      await audit(tx, actor, 'EXAM_UPDATED', 'exam', id, { fields: Object.keys(input) }, now);
+    })
+    .catch(mapScaleError);
+  return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
+}
+
+/** P0-DI-005: an exam with copies is never deleted (archive it instead); the check and the delete are one statement. */
+export async function deleteExam(ctx: AppContext, actor: Actor, id: string) {
+  requireRole(actor, 'ADMIN');
+  await ctx.db.transaction().execute(async (tx) => {
+    const exam = await exams.findExam(tx, id);
+    if (!exam) throw notFound('Exam');
+    if (await exams.examHasAnything(tx, id)) {
+      throw new AppError('EXAM_HAS_COPIES', 409, 'This exam has copies or scans: archive it instead of deleting it');
+    }
+    await exams.deleteExamChildren(tx, id);
+    if ((await exams.deleteExamIfNoCopies(tx, id)) === 0) {
+      throw new AppError('EXAM_HAS_COPIES', 409, 'This exam has copies or scans: archive it instead of deleting it');
+    }
+    await audit(tx, actor, 'EXAM_DELETED', 'exam', id, { title: exam.title }, ctx.clock.now().toISOString());
+  });
+}
+
+export async function setArchived(ctx: AppContext, actor: Actor, id: string, archived: boolean) {
+  requireRole(actor, 'ADMIN');
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await exams.findExam(tx, id))) throw notFound('Exam');
+    await exams.updateExam(tx, id, { archived_at: archived ? now : null, archived_by: archived ? actor.id : null, updated_at: now });
+    await audit(tx, actor, archived ? 'EXAM_ARCHIVED' : 'EXAM_UNARCHIVED', 'exam', id, {}, now);
+  });
+  return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
+}
+
+export async function setCorrectors(ctx: AppContext, actor: Actor, id: string, userIds: string[]) {
+  requireRole(actor, 'ADMIN');
+  const unique = [...new Set(userIds)];
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await exams.findExam(tx, id))) throw notFound('Exam');
+    for (const uid of unique) {
+      const u = await findUserById(tx, uid);
+      if (!u || u.is_active !== 1 || (u.role !== 'TEACHER' && u.role !== 'ADMIN')) throw validation(`User ${uid} is not an active teacher`);
+    }
+    await exams.replaceCorrectors(tx, id, unique);
+    await audit(tx, actor, 'CORRECTORS_SET', 'exam', id, { userIds: unique }, ctx.clock.now().toISOString());
+  });
+  return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
+}

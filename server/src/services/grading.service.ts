@@ -1,0 +1,408 @@
+/**
+ * Everything a corrector does to a copy: the edit lease, drafts, annotations, scores, submit/unlock,
+ * finalize, reopen. Every edit write checks the lease token inside its own transaction (DESIGN.md §3).
+ */
+import type { Updateable } from 'kysely';
+import type { AppContext, Actor } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { AnnotationsTable, Copy } from '../db/schema.ts';
+import { AppError, forbidden, invalidState, notFound, validation } from '../errors.ts';
+import { iso, newId, randomToken } from '../ids.ts';
+import * as locks from '../repositories/lock.repository.ts';
+import * as drafts from '../repositories/draft.repository.ts';
+import * as annotationsRepo from '../repositories/annotation.repository.ts';
+import * as scoresRepo from '../repositories/score.repository.ts';
+import { insertEvent } from '../repositories/event.repository.ts';
+import { findCopy, listPages } from '../repositories/copy.repository.ts';
+import { listQuestions } from '../repositories/exam.repository.ts';
+import { insertJob, latestJobFor } from '../repositories/job.repository.ts';
+import { loadCopyFor, requireRole } from './access.ts';
+import { transition } from './copy-state-machine.ts';
+import { annotationDto, scoreDto } from './copy.service.ts';
+import { leafQuestions } from './total.ts';
+import { metrics } from '../observability/metrics.ts';
+
+const lockRequired = (msg = 'You do not hold the edit lease of this copy (it expired or someone else took it): reopen the copy') =>
+  new AppError('LOCK_REQUIRED', 409, msg);
+
+async function lockedByOther(ex: Executor, copyId: string) {
+  const lease = await locks.findLease(ex, copyId);
+  metrics.lockConflicts.inc();
+  return new AppError('LOCKED_BY_OTHER', 409, `This copy is being graded by ${lease?.owner_name ?? 'someone else'}`, {
+    owner: lease ? { id: lease.owner_id, displayName: lease.owner_name } : null,
+    expiresAt: lease?.expires_at ?? null,
+  });
+}
+
+function requireCorrector(actor: Actor, access: string) {
+  if (access === 'student') throw notFound('Copy');
+  return actor;
+}
+
+/**
+ * Runs an edit in one transaction that first re-checks the lease (held FOR SHARE on PostgreSQL) and the
+ * copy's status, so a takeover or a submit cannot interleave with the write.
+ */
+async function withLease<T>(
+  ctx: AppContext,
+  actor: Actor,
+  copyId: string,
+  token: string | undefined,
+  fn: (tx: Executor, copy: Copy) => Promise<T>,
+  opts: { statuses?: Copy['status'][] } = { statuses: ['READY'] },
+): Promise<T> {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  if (!token) throw lockRequired('This write needs the X-Lock-Token header of the copy\'s edit lease');
+  return ctx.db.transaction().execute(async (tx) => {
+    const { access } = await loadCopyFor(tx, actor, copyId);
+    requireCorrector(actor, access);
+    const now = ctx.clock.now().toISOString();
+    const lease = await locks.holdLiveLease(tx, { copyId, token, now });
+    if (!lease || lease.owner_id !== actor.id) throw lockRequired();
+    let q = tx.selectFrom('copies').selectAll().where('id', '=', copyId);
+    if (ctx.dialect === 'postgres') q = q.forShare();
+    const copy = (await q.executeTakeFirst())!;
+    if (opts.statuses && !opts.statuses.includes(copy.status)) throw invalidState(copy.status);
+    return fn(tx, copy);
+  });
+}
+
+// ---------------------------------------------------------------- lease
+
+export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  return ctx.db.transaction().execute(async (tx) => {
+    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    requireCorrector(actor, access);
+    if (copy.status !== 'READY') throw invalidState(copy.status, `A ${copy.status} copy cannot be edited`);
+    const now = ctx.clock.now().toISOString();
+    const newToken = randomToken();
+    const row = await locks.acquireLease(tx, { copyId, ownerId: actor.id, newToken, now, expiresAt: iso(ctx.clock, ctx.config.leaseTtlMs) });
+    if (!row) throw await lockedByOther(tx, copyId);
+    if (row.token === newToken) await insertEvent(tx, { copyId, action: 'LEASE_ACQUIRED', actorId: actor.id, at: now });
+    return { token: row.token, expiresAt: row.expires_at, owner: { id: actor.id, displayName: actor.displayName } };
+  });
+}
+
+export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  if (!token) throw lockRequired('The X-Lock-Token header is missing');
+  await loadCopyFor(ctx.db, actor, copyId);
+  const row = await locks.extendLease(ctx.db, {
+    copyId,
+    token,
+    now: ctx.clock.now().toISOString(),
+    expiresAt: iso(ctx.clock, ctx.config.leaseTtlMs),
+  });
+  if (!row) throw lockRequired();
+  return { expiresAt: row.expires_at };
+}
+
+export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  await ctx.db.transaction().execute(async (tx) => {
+    await loadCopyFor(tx, actor, copyId);
+    const now = ctx.clock.now().toISOString();
+    if (token) {
+      const lease = await locks.findLease(tx, copyId);
+      if (lease && lease.token === token && lease.owner_id === actor.id) {
+        await locks.releaseLease(tx, copyId, token);
+        await insertEvent(tx, { copyId, action: 'LEASE_RELEASED', actorId: actor.id, at: now });
+        return;
+      }
+      if (actor.role !== 'ADMIN') throw lockRequired();
+    }
+    if (actor.role !== 'ADMIN') throw lockRequired('The X-Lock-Token header is missing');
+    const lease = await locks.findLease(tx, copyId);
+    if (lease && (await locks.releaseLease(tx, copyId))) {
+      await insertEvent(tx, { copyId, action: 'LEASE_BROKEN', actorId: actor.id, at: now, metadata: { owner: lease.owner_id } });
+    }
+  });
+}
+
+// ---------------------------------------------------------------- drafts
+
+export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+  const d = await withLease(ctx, actor, copyId, token, (tx) => drafts.findDraft(tx, copyId, actor.id), { statuses: undefined });
+  if (!d) throw notFound('Draft');
+  return { payload: JSON.parse(d.payload) as unknown, version: d.version, clientId: d.client_id, updatedAt: d.updated_at };
+}
+
+/** P0-DI-002: a save applies only on top of the version it was based on; a stale tab gets the newer draft back. */
+export async function putDraft(
+  ctx: AppContext,
+  actor: Actor,
+  copyId: string,
+  token: string | undefined,
+  input: { payload: unknown; baseVersion: number; clientId?: string },
+) {
+  const payload = JSON.stringify(input.payload);
+  return withLease(
+    ctx,
+    actor,
+    copyId,
+    token,
+    async (tx) => {
+      const now = ctx.clock.now().toISOString();
+      const args = { copyId, ownerId: actor.id, payload, clientId: input.clientId ?? null, now };
+      const saved =
+        input.baseVersion === 0
+          ? await drafts.insertDraftIfAbsent(tx, args)
+          : await drafts.updateDraftIfVersion(tx, { ...args, baseVersion: input.baseVersion });
+      if (saved) return { version: saved.version };
+      const current = await drafts.findDraft(tx, copyId, actor.id);
+      metrics.draftConflicts.inc();
+      throw new AppError('DRAFT_CONFLICT', 409, 'A newer draft of this copy was saved from another tab or device', {
+        current: current
+          ? { version: current.version, payload: JSON.parse(current.payload) as unknown, clientId: current.client_id, updatedAt: current.updated_at }
+          : { version: 0, payload: null, clientId: null, updatedAt: null },
+      });
+    },
+    { statuses: undefined },
+  );
+}
+
+// ---------------------------------------------------------------- annotations
+
+type AnnotationInput = {
+  pagePosition?: number;
+  x?: number;
+  y?: number;
+  w?: number;
+  h?: number;
+  type?: AnnotationsTable['type'];
+  content?: string | null;
+  points?: [number, number][] | null;
+  scoreDelta?: number | null;
+  questionId?: string | null;
+};
+
+async function checkAnnotation(tx: Executor, copy: Copy, a: Required<Pick<AnnotationInput, 'pagePosition' | 'x' | 'y' | 'w' | 'h'>> & AnnotationInput) {
+  const eps = 1e-6;
+  if (a.x + a.w > 1 + eps || a.y + a.h > 1 + eps) throw validation('The annotation goes past the edge of the page (x + w and y + h must be ≤ 1)');
+  const pages = await listPages(tx, copy.id);
+  if (a.pagePosition >= pages.length) throw validation(`The copy has ${pages.length} pages; page position ${a.pagePosition} does not exist`);
+  if (a.type === 'FREEHAND' && !a.points?.length) throw validation('A freehand annotation needs points');
+  if (a.questionId) {
+    const qs = await listQuestions(tx, copy.exam_id);
+    if (!qs.some((q) => q.id === a.questionId)) throw validation('questionId is not a question of this exam');
+  }
+}
+
+export async function createAnnotation(
+  ctx: AppContext,
+  actor: Actor,
+  copyId: string,
+  token: string | undefined,
+  input: AnnotationInput & { pagePosition: number; x: number; y: number; w: number; h: number; type: AnnotationsTable['type'] },
+) {
+  return withLease(ctx, actor, copyId, token, async (tx, copy) => {
+    await checkAnnotation(tx, copy, input);
+    const now = ctx.clock.now().toISOString();
+    const row = await annotationsRepo.insertAnnotation(tx, {
+      id: newId(),
+      copy_id: copyId,
+      page_position: input.pagePosition,
+      x: input.x,
+      y: input.y,
+      w: input.w,
+      h: input.h,
+      type: input.type,
+      content: input.content ?? null,
+      points: input.points ? JSON.stringify(input.points) : null,
+      score_delta: input.scoreDelta ?? null,
+      question_id: input.questionId ?? null,
+      created_by: actor.id,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    });
+    await insertEvent(tx, { copyId, action: 'ANNOTATION_CREATED', actorId: actor.id, at: now, metadata: { annotationId: row.id, type: row.type } });
+    return annotationDto(row);
+  });
+}
+
+async function annotationCopyId(ctx: AppContext, id: string) {
+  const a = await annotationsRepo.findAnnotation(ctx.db, id);
+  if (!a) throw notFound('Annotation');
+  return a.copy_id;
+}
+
+async function versionConflict(tx: Executor, id: string): Promise<never> {
+  const current = await annotationsRepo.findAnnotation(tx, id);
+  if (!current) throw notFound('Annotation');
+  throw new AppError('VERSION_CONFLICT', 409, 'This annotation was changed meanwhile (another tab or teacher)', { current: annotationDto(current) });
+}
+
+/** P0-DI-007: the update applies only at the version the client read; otherwise 409 with the current row. */
+export async function patchAnnotation(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  token: string | undefined,
+  input: AnnotationInput & { version: number },
+) {
+  const copyId = await annotationCopyId(ctx, id);
+  return withLease(ctx, actor, copyId, token, async (tx, copy) => {
+    const current = await annotationsRepo.findAnnotation(tx, id);
+    if (!current || current.copy_id !== copyId) throw notFound('Annotation');
+    const merged = {
+      pagePosition: input.pagePosition ?? current.page_position,
+      x: input.x ?? current.x,
+      y: input.y ?? current.y,
+      w: input.w ?? current.w,
+      h: input.h ?? current.h,
+      type: current.type,
+      points: input.points !== undefined ? input.points : current.points ? (JSON.parse(current.points) as [number, number][]) : null,
+      questionId: input.questionId !== undefined ? input.questionId : current.question_id,
+    };
+    await checkAnnotation(tx, copy, merged);
+    const now = ctx.clock.now().toISOString();
+    const patch: Updateable<AnnotationsTable> = {
+      page_position: merged.pagePosition,
+      x: merged.x,
+      y: merged.y,
+      w: merged.w,
+      h: merged.h,
+      points: merged.points ? JSON.stringify(merged.points) : null,
+      question_id: merged.questionId,
+      updated_at: now,
+      ...(input.content !== undefined ? { content: input.content } : {}),
+      ...(input.scoreDelta !== undefined ? { score_delta: input.scoreDelta } : {}),
+    };
+    const row = await annotationsRepo.updateAnnotationIfVersion(tx, id, input.version, patch);
+    if (!row) return versionConflict(tx, id);
+    await insertEvent(tx, { copyId, action: 'ANNOTATION_UPDATED', actorId: actor.id, at: now, metadata: { annotationId: id, version: row.version } });
+    return annotationDto(row);
+  });
+}
+
+export async function deleteAnnotation(ctx: AppContext, actor: Actor, id: string, token: string | undefined, version: number) {
+  const copyId = await annotationCopyId(ctx, id);
+  await withLease(ctx, actor, copyId, token, async (tx) => {
+    if ((await annotationsRepo.deleteAnnotationIfVersion(tx, id, version)) === 0) return versionConflict(tx, id);
+    await insertEvent(tx, { copyId, action: 'ANNOTATION_DELETED', actorId: actor.id, at: ctx.clock.now().toISOString(), metadata: { annotationId: id, version } });
+  });
+}
+
+// ---------------------------------------------------------------- scores
+
+export async function putScore(
+  ctx: AppContext,
+  actor: Actor,
+  copyId: string,
+  questionId: string,
+  token: string | undefined,
+  input: { points: number; comment?: string | null; version?: number },
+) {
+  return withLease(ctx, actor, copyId, token, async (tx, copy) => {
+    const question = leafQuestions(await listQuestions(tx, copy.exam_id)).find((q) => q.id === questionId);
+    if (!question) throw notFound('Question');
+    if (input.points > question.max_points) {
+      throw validation(`At most ${question.max_points / 100} points on ${question.label}`, { maxPoints: question.max_points });
+    }
+    const now = ctx.clock.now().toISOString();
+    const base = { copyId, questionId, points: input.points, comment: input.comment ?? null, by: actor.id, now };
+    const row =
+      input.version === undefined
+        ? await scoresRepo.insertScoreIfAbsent(tx, { ...base, maxPoints: question.max_points })
+        : await scoresRepo.updateScoreIfVersion(tx, { ...base, version: input.version });
+    if (!row) {
+      const current = await scoresRepo.findScore(tx, copyId, questionId);
+      throw new AppError(
+        'VERSION_CONFLICT',
+        409,
+        current ? 'This score was changed meanwhile (another tab or teacher)' : 'This score does not exist yet: send it without a version',
+        { current: current ? scoreDto(current) : null },
+      );
+    }
+    await insertEvent(tx, { copyId, action: 'SCORE_SET', actorId: actor.id, at: now, metadata: { questionId, points: row.points, version: row.version } });
+    return scoreDto(row);
+  });
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+  return withLease(ctx, actor, copyId, token, async (tx) => {
+    const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now: ctx.clock.now().toISOString() });
+    await locks.releaseLease(tx, copyId);
+    return { status: row.status };
+  }, { statuses: undefined });
+}
+
+export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  return ctx.db.transaction().execute(async (tx) => {
+    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    requireCorrector(actor, access);
+    if (actor.role !== 'ADMIN' && copy.status === 'LOCKED' && copy.locked_by !== actor.id) {
+      throw forbidden('Only the teacher who submitted the copy, or an admin, can unlock it');
+    }
+    const row = await transition(
+      tx,
+      'unlock',
+      copyId,
+      { actorId: actor.id, now: ctx.clock.now().toISOString() },
+      { submitterOnly: actor.role === 'ADMIN' ? undefined : actor.id },
+    );
+    return { status: row.status };
+  });
+}
+
+/**
+ * P0-DI-003: one transaction moves the copy to GRADING_IN_PROGRESS and enqueues one FLATTEN_COPY job. A repeat
+ * while it runs gets the same job; on a GRADED copy it is a no-op.
+ */
+export async function finalize(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  return ctx.db.transaction().execute(async (tx) => {
+    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    requireCorrector(actor, access);
+    const now = ctx.clock.now().toISOString();
+    if (copy.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
+    if (copy.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
+    if (actor.role !== 'ADMIN') {
+      const isSubmitter = copy.locked_by === actor.id;
+      const lease = token ? await locks.holdLiveLease(tx, { copyId, token, now }) : undefined;
+      const holdsLease = !!lease && lease.owner_id === actor.id;
+      const allowed = copy.status === 'READY' ? holdsLease : isSubmitter || holdsLease;
+      if (!allowed) {
+        if (copy.status === 'READY') throw lockRequired('Open the copy (take its edit lease) before finalizing it');
+        throw forbidden('Only the teacher who submitted the copy, or an admin, can finalize it');
+      }
+    }
+    let moved: Copy;
+    try {
+      moved = await transition(tx, 'finalize', copyId, { actorId: actor.id, now });
+    } catch (err) {
+      // lost a race: report what the winner did
+      const current = await findCopy(tx, copyId);
+      if (current?.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
+      if (current?.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
+      throw err;
+    }
+    await locks.releaseLease(tx, copyId);
+    const jobId = await insertJob(tx, { kind: 'FLATTEN_COPY', refId: copyId, payload: { copyId }, now });
+    return { code: 202 as const, body: { status: moved.status, jobId } };
+  });
+}
+
+async function runningJob(tx: Executor, copyId: string) {
+  const job = await latestJobFor(tx, copyId, 'FLATTEN_COPY');
+  return { status: 'GRADING_IN_PROGRESS' as const, jobId: job?.id };
+}
+
+export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
+  requireRole(actor, 'ADMIN');
+  return ctx.db.transaction().execute(async (tx) => {
+    const copy = await findCopy(tx, copyId);
+    if (!copy) throw notFound('Copy');
+    const row = await transition(tx, 'reopen', copyId, {
+      actorId: actor.id,
+      now: ctx.clock.now().toISOString(),
+      metadata: { previousFinalBlobId: copy.final_blob_id, previousFinalScore: copy.final_score },
+    });
+    return { status: row.status };
+  });
+}
