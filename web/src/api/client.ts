@@ -1,0 +1,293 @@
+/**
+ * Typed fetch client of the Korrigo API (API.md). Types come from @korrigo/contracts; problem+json errors become
+ * ApiError with the stable `code`. Cookies are same-origin; edit writes carry X-Lock-Token.
+ */
+import type {
+  Annotation,
+  CopyDetail,
+  CopyStatus,
+  CopySummary,
+  Exam,
+  QuestionInput,
+  Role,
+  Score,
+  User,
+  UserRef,
+} from '@korrigo/contracts';
+import { ApiError } from './errors';
+
+export { ApiError } from './errors';
+
+const BASE = '/api/v1';
+
+export interface RequestOptions {
+  body?: unknown;
+  /** a raw body (PDF, CSV…) sent as is with this content type */
+  raw?: { data: BodyInit; contentType: string };
+  token?: string | null;
+  keepalive?: boolean;
+  signal?: AbortSignal;
+  query?: Record<string, string | number | boolean | null | undefined>;
+}
+
+type Listener = (err: ApiError) => void;
+const authListeners = new Set<Listener>();
+/** Called when the session is gone (401) or a password change is required, so the app can route to login. */
+export function onAuthError(fn: Listener): () => void {
+  authListeners.add(fn);
+  return () => authListeners.delete(fn);
+}
+
+export function url(path: string, query?: RequestOptions['query']): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return `${BASE}${path}${s ? `?${s}` : ''}`;
+}
+
+export async function toApiError(res: Response): Promise<ApiError> {
+  const type = res.headers.get('content-type') ?? '';
+  let body: Record<string, unknown> = {};
+  if (type.includes('json')) body = ((await res.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+  else await res.text().catch(() => '');
+  const { type: _t, title, status: _s, code, detail, ...extra } = body;
+  const fallback = res.status === 501 ? 'NOT_IMPLEMENTED' : res.status === 404 ? 'NOT_FOUND' : res.status >= 500 ? 'INTERNAL' : `HTTP_${res.status}`;
+  // Fastify's own 404 for an unknown route has no `code` of ours: treat it as "not there yet"
+  if (res.status === 404 && typeof code !== 'string') extra.routeMissing = true;
+  return new ApiError(
+    res.status,
+    typeof code === 'string' && code ? code : fallback,
+    typeof detail === 'string' ? detail : typeof title === 'string' ? title : res.statusText,
+    extra,
+  );
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (opts.raw) {
+    headers['Content-Type'] = opts.raw.contentType;
+    body = opts.raw.data;
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (opts.token) headers['X-Lock-Token'] = opts.token;
+  let res: Response;
+  try {
+    res = await fetch(url(path, opts.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      keepalive: opts.keepalive,
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'NETWORK', (e as Error).message);
+  }
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if ((err.status === 401 && !path.startsWith('/auth/login')) || err.code === 'PASSWORD_CHANGE_REQUIRED')
+      for (const fn of authListeners) fn(err);
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) return (await res.json()) as T;
+  return (await res.text()) as T;
+}
+
+/** Lists come as `{items, nextCursor}` (API.md); some routes may answer a bare array or `{key: [...]}`. */
+export function itemsOf<T>(res: unknown, key?: string): T[] {
+  if (Array.isArray(res)) return res as T[];
+  if (res && typeof res === 'object') {
+    const o = res as Record<string, unknown>;
+    if (Array.isArray(o.items)) return o.items as T[];
+    if (key && Array.isArray(o[key])) return o[key] as T[];
+  }
+  return [];
+}
+
+/** Fetches every page of a cursor list. */
+async function all<T>(path: string, query: RequestOptions['query'] = {}, key?: string): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null | undefined;
+  for (let i = 0; i < 50; i++) {
+    const res = await request<unknown>('GET', path, { query: { ...query, limit: 500, cursor: cursor ?? undefined } });
+    out.push(...itemsOf<T>(res, key));
+    cursor = res && typeof res === 'object' && !Array.isArray(res) ? ((res as { nextCursor?: string | null }).nextCursor ?? null) : null;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+const unwrap = <T>(key: string) => (res: unknown): T =>
+  res && typeof res === 'object' && key in (res as object) ? ((res as Record<string, unknown>)[key] as T) : (res as T);
+
+// ---------- shapes the contracts do not (yet) describe: kept tolerant
+export interface Student {
+  id: string;
+  studentNumber: string;
+  lastName: string;
+  firstName: string;
+  email?: string | null;
+  className: string | null;
+}
+export interface ImportResult {
+  created: number;
+  updated: number;
+  errors: { line: number; message: string }[];
+}
+export interface UploadInfo {
+  id: string;
+  status: 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED';
+  pageCount: number | null;
+  pagesDone: number | null;
+  error: string | null;
+  copyIds: string[];
+}
+export interface LockInfo {
+  token: string;
+  expiresAt: string;
+  owner: UserRef;
+}
+export interface DraftInfo {
+  payload: unknown;
+  version: number;
+  clientId: string | null;
+  updatedAt: string;
+}
+export interface Histogram {
+  /** bucket lower bounds / counts, normalised by the stats view */
+  buckets: { from: number; to: number; count: number }[];
+}
+export type Stats = Record<string, unknown>;
+export interface MyCopy {
+  id: string;
+  status: CopyStatus;
+  exam: { id: string; title: string; examDate?: string | null; maxTotal?: number };
+  total?: number | null;
+  finalScore?: number | null;
+  maxTotal?: number | null;
+  hasFinalPdf?: boolean;
+  scores?: { questionId: string; label?: string; points: number | null; maxPoints?: number; comment?: string | null }[];
+  questions?: { id: string; label: string; maxPoints: number; isLeaf?: boolean; parentId?: string | null }[];
+}
+export interface GradingEventInfo {
+  id: string;
+  action: string;
+  actor: UserRef | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+export const api = {
+  // auth & users
+  me: () => request<{ user: User }>('GET', '/auth/me').then((r) => r.user),
+  login: (email: string, password: string) =>
+    request<{ user: User }>('POST', '/auth/login', { body: { email, password } }).then((r) => r.user),
+  logout: () => request<void>('POST', '/auth/logout'),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>('POST', '/auth/change-password', { body: { currentPassword, newPassword } }),
+  listUsers: () => all<User>('/users', {}, 'users'),
+  createUser: (body: { email: string; displayName: string; role: Role; password: string }) =>
+    request<unknown>('POST', '/users', { body }).then(unwrap<User>('user')),
+
+  // students
+  searchStudents: (q: string, signal?: AbortSignal) =>
+    request<unknown>('GET', '/students', { query: { q, limit: 20 }, signal }).then((r) => itemsOf<Student>(r, 'students')),
+  importStudents: (csv: string) =>
+    request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv; charset=utf-8' } }),
+
+  // exams
+  listExams: (archived: 'true' | 'false' | 'all' = 'false') => all<Exam>('/exams', { archived }, 'exams'),
+  getExam: (id: string) => request<unknown>('GET', `/exams/${id}`).then(unwrap<Exam>('exam')),
+  createExam: (body: { title: string; examDate?: string | null; pagesPerCopy: number; anonymous?: boolean; questions: QuestionInput[] }) =>
+    request<unknown>('POST', '/exams', { body }).then(unwrap<Exam>('exam')),
+  updateExam: (id: string, body: Partial<{ title: string; examDate: string | null; pagesPerCopy: number; anonymous: boolean; questions: QuestionInput[] }>) =>
+    request<unknown>('PATCH', `/exams/${id}`, { body }).then(unwrap<Exam>('exam')),
+  deleteExam: (id: string) => request<void>('DELETE', `/exams/${id}`),
+  archiveExam: (id: string, archived: boolean) => request<unknown>('POST', `/exams/${id}/${archived ? 'archive' : 'unarchive'}`),
+  setCorrectors: (id: string, userIds: string[]) => request<unknown>('PUT', `/exams/${id}/correctors`, { body: { userIds } }),
+  dispatch: (id: string) => request<{ assigned: number }>('POST', `/exams/${id}/dispatch`),
+  release: (id: string, released: boolean) => request<unknown>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
+  stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
+  exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
+  exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
+  regradeRequests: (examId: string) => all<Record<string, unknown>>(`/exams/${examId}/regrade-requests`, {}, 'requests'),
+  answerRegrade: (id: string, message: string, reopen: boolean) =>
+    request<unknown>('POST', `/regrade-requests/${id}/answer`, { body: { message, reopen } }),
+
+  // uploads & copies
+  getUpload: (id: string) => request<unknown>('GET', `/uploads/${id}`).then(unwrap<UploadInfo>('upload')),
+  listCopies: (examId: string, q: { status?: CopyStatus; assignedTo?: string } = {}) =>
+    all<CopySummary>(`/exams/${examId}/copies`, q, 'copies'),
+  getCopy: (id: string) => request<unknown>('GET', `/copies/${id}`).then(unwrap<CopyDetail>('copy')),
+  identify: (id: string, studentId: string) => request<unknown>('POST', `/copies/${id}/identify`, { body: { studentId } }),
+  validate: (id: string) => request<unknown>('POST', `/copies/${id}/validate`),
+  merge: (examId: string, copyIds: string[]) => request<unknown>('POST', `/exams/${examId}/copies/merge`, { body: { copyIds } }),
+  events: (id: string) => all<GradingEventInfo>(`/copies/${id}/events`, {}, 'events'),
+  pageImageUrl: (id: string, position: number) => url(`/copies/${id}/pages/${position}/image`),
+  finalPdfUrl: (id: string) => url(`/copies/${id}/final.pdf`),
+
+  // grading
+  lock: (id: string) => request<LockInfo>('POST', `/copies/${id}/lock`),
+  heartbeat: (id: string, token: string) => request<{ expiresAt: string }>('POST', `/copies/${id}/lock/heartbeat`, { token }),
+  unlockLease: (id: string, token: string | null, keepalive = false) =>
+    request<void>('DELETE', `/copies/${id}/lock`, { token, keepalive }),
+  getDraft: (id: string, token: string) => request<DraftInfo>('GET', `/copies/${id}/draft`, { token }),
+  putDraft: (id: string, token: string, body: { payload: unknown; baseVersion: number; clientId: string }, keepalive = false) =>
+    request<{ version: number }>('PUT', `/copies/${id}/draft`, { token, body, keepalive }),
+  createAnnotation: (id: string, token: string, body: unknown) =>
+    request<unknown>('POST', `/copies/${id}/annotations`, { token, body }).then(unwrap<Annotation>('annotation')),
+  patchAnnotation: (annId: string, token: string, body: Record<string, unknown> & { version: number }) =>
+    request<unknown>('PATCH', `/annotations/${annId}`, { token, body }).then(unwrap<Annotation>('annotation')),
+  deleteAnnotation: (annId: string, token: string, version: number) =>
+    request<void>('DELETE', `/annotations/${annId}`, { token, query: { version } }),
+  putScore: (id: string, token: string, questionId: string, body: { points: number; comment?: string | null; version?: number }) =>
+    request<unknown>('PUT', `/copies/${id}/scores/${questionId}`, { token, body }).then(unwrap<Score>('score')),
+  submit: (id: string, token: string | null) => request<unknown>('POST', `/copies/${id}/submit`, { token }),
+  finalize: (id: string, token: string | null) =>
+    request<{ status: CopyStatus; jobId?: string }>('POST', `/copies/${id}/finalize`, { token }),
+  unlockCopy: (id: string) => request<unknown>('POST', `/copies/${id}/unlock`),
+  reopen: (id: string) => request<unknown>('POST', `/copies/${id}/reopen`),
+
+  // student
+  myCopies: () => all<MyCopy>('/me/copies', {}, 'copies'),
+  regrade: (id: string, questionId: string, message: string) =>
+    request<unknown>('POST', `/copies/${id}/regrade-requests`, { body: { questionId, message } }),
+};
+
+/**
+ * PDF upload with upload progress (fetch has none): raw application/pdf body.
+ * Resolves with the upload id (202 `{upload:{id,status}}`).
+ */
+export function uploadPdf(
+  examId: string,
+  mode: 'BATCH' | 'SINGLE',
+  file: Blob,
+  onProgress: (loaded: number, total: number) => void,
+): Promise<{ id: string; status: string }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url(`/exams/${examId}/uploads`, { mode }));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', 'application/pdf');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'upload failed'));
+    xhr.onload = async () => {
+      const res = new Response(xhr.status === 204 ? null : xhr.responseText, {
+        status: xhr.status,
+        headers: { 'content-type': xhr.getResponseHeader('content-type') ?? '' },
+      });
+      if (xhr.status >= 200 && xhr.status < 300) {
+        const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+        resolve(unwrap<{ id: string; status: string }>('upload')(body));
+      } else reject(await toApiError(res));
+    };
+    xhr.send(file);
+  });
+}

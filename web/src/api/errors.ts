@@ -1,0 +1,60 @@
+/** Stable error codes of the API (API.md) → messages people can act on, in French and English. */
+export type Lang = 'fr' | 'en';
+
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    /** the problem's stable `code`; NETWORK when the request never got an answer */
+    public readonly code: string,
+    public readonly detail: string,
+    /** the problem's other fields (currentStatus, owner, expiresAt, current…) */
+    public readonly extra: Record<string, unknown> = {},
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'ApiError';
+  }
+  get isNetwork() {
+    return this.status === 0;
+  }
+  /** the route does not exist (yet) on this server */
+  get isMissingRoute() {
+    return this.status === 501 || (this.status === 404 && this.extra.routeMissing === true);
+  }
+}
+
+const MESSAGES: Record<string, Record<Lang, string>> = {
+  VALIDATION_FAILED: { en: 'Some fields are not valid.', fr: 'Certains champs ne sont pas valides.' },
+  UNAUTHENTICATED: { en: 'Wrong email or password, or your session has ended.', fr: 'E-mail ou mot de passe incorrect, ou session expirée.' },
+  FORBIDDEN: { en: 'You are not allowed to do this.', fr: "Vous n'avez pas le droit de faire cela." },
+  NOT_FOUND: { en: 'Not found.', fr: 'Introuvable.' },
+  INVALID_STATE: { en: 'Not possible in the current state of the copy ({currentStatus}).', fr: "Impossible dans l'état actuel de la copie ({currentStatus})." },
+  LOCKED_BY_OTHER: { en: 'Someone else is grading this copy.', fr: "Quelqu'un d'autre corrige cette copie." },
+  LOCK_REQUIRED: { en: 'Your edit lease on this copy has expired. Reopen the copy.', fr: 'Votre verrou sur cette copie a expiré. Rouvrez la copie.' },
+  VERSION_CONFLICT: { en: 'This was changed elsewhere in the meantime.', fr: 'Ceci a été modifié ailleurs entre-temps.' },
+  DRAFT_CONFLICT: { en: 'A newer draft was saved elsewhere.', fr: 'Un brouillon plus récent a été enregistré ailleurs.' },
+  EXAM_HAS_COPIES: { en: 'This exam has copies and cannot be deleted. Archive it instead.', fr: "Cet examen a des copies et ne peut pas être supprimé. Archivez-le." },
+  STUDENT_ALREADY_HAS_COPY: { en: 'This student already has a copy of this exam.', fr: 'Cet élève a déjà une copie pour cet examen.' },
+  INVALID_PDF: { en: 'This file is not a usable PDF.', fr: "Ce fichier n'est pas un PDF exploitable." },
+  PAYLOAD_TOO_LARGE: { en: 'The file is too large.', fr: 'Le fichier est trop volumineux.' },
+  RATE_LIMITED: { en: 'Too many attempts. Wait a moment and try again.', fr: 'Trop de tentatives. Patientez puis réessayez.' },
+  PASSWORD_CHANGE_REQUIRED: { en: 'You must change your password first.', fr: "Vous devez d'abord changer votre mot de passe." },
+  CONFLICT: { en: 'This conflicts with existing data.', fr: 'Conflit avec des données existantes.' },
+  INTERNAL: { en: 'Server error. Try again later.', fr: 'Erreur du serveur. Réessayez plus tard.' },
+  NETWORK: { en: 'The server cannot be reached. Check your connection.', fr: 'Le serveur est injoignable. Vérifiez votre connexion.' },
+  NOT_IMPLEMENTED: { en: 'Not available on this server yet.', fr: 'Pas encore disponible sur ce serveur.' },
+};
+
+const fill = (s: string, extra: Record<string, unknown>) =>
+  s.replace(/\{(\w+)\}/g, (_, k: string) => (extra[k] === undefined ? '' : String(extra[k])));
+
+/** One sentence for the user: the code's message, plus the server's detail for validation errors. */
+export function errorMessage(err: unknown, lang: Lang): string {
+  if (err instanceof ApiError) {
+    if (err.status === 501) return MESSAGES.NOT_IMPLEMENTED![lang];
+    const m = MESSAGES[err.code];
+    if (!m) return err.detail || `HTTP ${err.status}`;
+    const base = fill(m[lang], err.extra);
+    return err.code === 'VALIDATION_FAILED' && err.detail ? `${base} ${err.detail}` : base;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

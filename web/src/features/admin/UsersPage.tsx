@@ -1,0 +1,1 @@
+export function UsersPage(_props: Record<string, unknown>) { return null; }

@@ -1,0 +1,81 @@
+/** One points field per leaf question, clamped to its max; live total. Confirmed on Enter or leaving the field. */
+import type { Score } from '@korrigo/contracts';
+import { useI18n } from '../../i18n';
+import { formatPoints } from '../../lib/points';
+import type { ScaleRow, ScoreInput } from './scores';
+
+interface Props {
+  rows: ScaleRow[];
+  saved: Record<string, Score | undefined>;
+  inputs: Record<string, ScoreInput | undefined>;
+  notes: Record<string, string | undefined>;
+  readOnly: boolean;
+  total: number;
+  maxTotal: number;
+  onInput(qid: string, field: keyof ScoreInput, value: string): void;
+  onCommit(qid: string): void;
+}
+
+export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxTotal, onInput, onCommit }: Props) {
+  const { t, lang } = useI18n();
+  return (
+    <section className="scoring" aria-label={t('scoring')}>
+      <h2>{t('scoring')}</h2>
+      {rows.map((q) =>
+        q.isLeaf ? (
+          <div key={q.id} className="score-row" style={{ paddingLeft: q.depth * 12 }}>
+            <label className="score-label">
+              <span>{q.label}</span>
+              <span className="score-input">
+                <input
+                  inputMode="decimal"
+                  aria-label={t('pointsFor', { label: q.label })}
+                  value={inputs[q.id]?.points ?? ''}
+                  readOnly={readOnly}
+                  aria-invalid={notes[q.id] ? true : undefined}
+                  onChange={(e) => onInput(q.id, 'points', e.target.value)}
+                  onBlur={() => onCommit(q.id)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') {
+                      e.preventDefault();
+                      onCommit(q.id);
+                    }
+                  }}
+                />
+                <span className="muted"> / {formatPoints(q.maxPoints, lang)}</span>
+                {saved[q.id] && inputs[q.id]?.points === formatPoints(saved[q.id]!.points, lang) && <span className="ok" title="saved" aria-hidden>✓</span>}
+              </span>
+            </label>
+            <input
+              className="score-comment"
+              aria-label={t('commentFor', { label: q.label })}
+              placeholder={t('comment')}
+              value={inputs[q.id]?.comment ?? ''}
+              readOnly={readOnly}
+              onChange={(e) => onInput(q.id, 'comment', e.target.value)}
+              onBlur={() => onCommit(q.id)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  onCommit(q.id);
+                }
+              }}
+            />
+            {notes[q.id] && (
+              <div className="note" role="status">
+                {notes[q.id]}
+              </div>
+            )}
+          </div>
+        ) : (
+          <div key={q.id} className="score-exercise" style={{ paddingLeft: q.depth * 12 }}>
+            {q.label} <span className="muted">/ {formatPoints(q.maxPoints, lang)}</span>
+          </div>
+        ),
+      )}
+      <div className="score-total" aria-live="polite" data-testid="total">
+        {t('total')} <strong>{formatPoints(total, lang)}</strong> / {formatPoints(maxTotal, lang)}
+      </div>
+    </section>
+  );
+}

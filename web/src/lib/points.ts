@@ -1,0 +1,43 @@
+/**
+ * Points are integers in hundredths everywhere (DESIGN §2). People type decimals with a dot or a comma;
+ * conversion works on the digits, not on floats, so "0.29" is exactly 29 and never 28.999….
+ */
+const POINTS_RE = /^\s*([+-])?\s*(\d*)(?:[.,](\d*))?\s*$/;
+
+export type ParsedPoints = { ok: true; value: number | null } | { ok: false };
+
+/** "7,5" → 750 · "" → null · "abc" → invalid. A third decimal rounds half up (12.345 → 1235). */
+export function parsePoints(text: string, { signed = false } = {}): ParsedPoints {
+  const m = POINTS_RE.exec(text);
+  if (!m) return { ok: false };
+  const [, sign, whole = '', frac = ''] = m;
+  if (whole === '' && frac === '') return sign ? { ok: false } : { ok: true, value: null };
+  if (sign === '-' && !signed) return { ok: false };
+  const padded = (frac + '000').slice(0, 3);
+  let value = Number(whole || '0') * 100 + Number(padded.slice(0, 2));
+  if (Number(padded[2]) >= 5) value += 1;
+  if (!Number.isSafeInteger(value)) return { ok: false };
+  return { ok: true, value: sign === '-' ? -value : value };
+}
+
+/** Points in hundredths → hundredths clamped to [0, max]. */
+export function clampPoints(hundredths: number, max: number): number {
+  return Math.min(Math.max(0, Math.round(hundredths)), Math.max(0, max));
+}
+
+/** 1250 → "12.5" (or "12,5" in French); 1200 → "12"; 1205 → "12.05". */
+export function formatPoints(hundredths: number | null | undefined, lang: 'fr' | 'en' = 'en'): string {
+  if (hundredths === null || hundredths === undefined) return '';
+  const neg = hundredths < 0;
+  const abs = Math.abs(Math.round(hundredths));
+  const whole = Math.floor(abs / 100);
+  const frac = String(abs % 100).padStart(2, '0').replace(/0+$/, '');
+  const sep = lang === 'fr' ? ',' : '.';
+  return `${neg ? '-' : ''}${whole}${frac ? sep + frac : ''}`;
+}
+
+/** Score badge label: "+1.5", "-2". */
+export function formatDelta(hundredths: number | null | undefined, lang: 'fr' | 'en' = 'en'): string {
+  if (hundredths === null || hundredths === undefined) return '';
+  return (hundredths > 0 ? '+' : '') + formatPoints(hundredths, lang);
+}
