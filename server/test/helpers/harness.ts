@@ -178,3 +178,33 @@ export const leafIds = (exam: { questions: { id: string; isLeaf: boolean }[] }) 
 
 /** Runs `fn` n times concurrently and returns every outcome. */
 export const parallel = <T>(n: number, fn: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+
+// ------------------------------------------------------------------ real sockets
+
+/** Starts the app on a real port so parallel requests are real concurrent HTTP requests. */
+export async function listen(env: TestEnv): Promise<string> {
+  const address = await env.app.listen({ port: 0, host: '127.0.0.1' });
+  return address;
+}
+
+/** The same client over real HTTP (fetch) instead of app.inject. */
+export function overHttp(base: string, c: Client): Client {
+  return {
+    ...c,
+    async req(method, url, body, headers = {}) {
+      const res = await fetch(base + url, {
+        method,
+        headers: { cookie: c.cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const raw = Buffer.from(await res.arrayBuffer());
+      let parsed: unknown = null;
+      try {
+        parsed = raw.length ? JSON.parse(raw.toString()) : null;
+      } catch {
+        parsed = raw.toString();
+      }
+      return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers), raw };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv,
+} from '../helpers/harness.ts';
+import { newId } from '../../src/ids.ts';
+
+const ROUNDS = 20;
+const TEACHERS = 8;
+const PER_TEACHER = 4;
+
+describe(`P0-DI-001 concurrent lock acquisition [${engine}]`, () => {
+  let env: TestEnv;
+  let admin: Client;
+  let teachers: Client[];
+  let examId: string;
+  let exam: Awaited<ReturnType<typeof makeExam>>;
+
+  beforeAll(async () => {
+    env = await createTestEnv({ config: { leaseTtlMs: 60_000 } });
+    const base = await listen(env);
+    admin = await makeUser(env, 'ADMIN');
+    const raw = await Promise.all(Array.from({ length: TEACHERS }, () => makeUser(env, 'TEACHER')));
+    exam = await makeExam(admin, raw);
+    examId = exam.id;
+    teachers = raw.map((t) => overHttp(base, t));
+  });
+  afterAll(() => env.close());
+
+  it(`${TEACHERS} teachers × ${PER_TEACHER} parallel acquires: exactly one holder, one token, every round (${ROUNDS} rounds)`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const copyId = await makeCopy(env, examId);
+      const results = await parallel(TEACHERS * PER_TEACHER, (i) => teachers[i % TEACHERS]!.req('POST', `/api/v1/copies/${copyId}/lock`));
+      const wins = results.filter((r) => r.status === 200);
+      const owners = new Set(wins.map((r) => r.body.owner.id));
+      expect(owners.size).toBe(1);
+      const [owner] = owners;
+      expect(new Set(wins.map((r) => r.body.token)).size).toBe(1); // the same owner's tabs share one token
+      for (const r of results.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(409);
+        expect(r.body.code).toBe('LOCKED_BY_OTHER');
+        expect(r.body.owner.id).toBe(owner);
+        expect(r.body.expiresAt).toBeTruthy();
+      }
+      const rows = await env.ctx.db.selectFrom('copy_locks').selectAll().where('copy_id', '=', copyId).execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.owner_id).toBe(owner);
+      expect(rows[0]!.token).toBe(wins[0]!.body.token);
+    }
+  });
+
+  it(`an expired lease is taken over by exactly one teacher; the old token is then refused (${ROUNDS} rounds)`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const copyId = await makeCopy(env, examId);
+      const first = teachers[round % TEACHERS]!;
+      const held = await first.req('POST', `/api/v1/copies/${copyId}/lock`);
+      expect(held.status).toBe(200);
+      env.clock.advance(61_000); // past the TTL
+      const others = teachers.filter((t) => t !== first);
+      const results = await parallel(others.length * PER_TEACHER, (i) => others[i % others.length]!.req('POST', `/api/v1/copies/${copyId}/lock`));
+      const wins = results.filter((r) => r.status === 200);
+      expect(new Set(wins.map((r) => r.body.owner.id)).size).toBe(1);
+      const newToken = wins[0]!.body.token;
+      expect(newToken).not.toBe(held.body.token);
+      expect(results.every((r) => r.status === 200 || r.body.code === 'LOCKED_BY_OTHER')).toBe(true);
+
+      // the previous holder's token no longer writes anything, nor does a made-up one
+      for (const token of [held.body.token, 'forged-token']) {
+        const w = await first.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'TICK' }, { 'x-lock-token': token });
+        expect(w.status).toBe(409);
+        expect(w.body.code).toBe('LOCK_REQUIRED');
+        const s = await first.req('PUT', `/api/v1/copies/${copyId}/scores/${leafIds(exam)[0]}`, { points: 100 }, { 'x-lock-token': token });
+        expect(s.body.code).toBe('LOCK_REQUIRED');
+        const d = await first.req('PUT', `/api/v1/copies/${copyId}/draft`, { payload: { a: 1 }, baseVersion: 0 }, { 'x-lock-token': token });
+        expect(d.body.code).toBe('LOCK_REQUIRED');
+      }
+      // the new holder's token is honoured, but not when another teacher presents it
+      const winner = teachers.find((t) => t.user.id === wins[0]!.body.owner.id)!;
+      const ok = await winner.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'TICK' }, { 'x-lock-token': newToken });
+      expect(ok.status).toBe(201);
+      const stolen = await first.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0.2, y: 0.2, w: 0.1, h: 0.1, type: 'TICK' }, { 'x-lock-token': newToken });
+      expect(stolen.body.code).toBe('LOCK_REQUIRED');
+      const count = await env.ctx.db.selectFrom('annotations').select((eb) => eb.fn.countAll().as('n')).where('copy_id', '=', copyId).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(1);
+    }
+  });
+
+  it('a heartbeat with a stale token fails; release frees the copy for the next teacher', async () => {
+    const copyId = await makeCopy(env, examId);
+    const [a, b] = teachers as [Client, Client];
+    const la = await a.req('POST', `/api/v1/copies/${copyId}/lock`);
+    expect((await b.req('POST', `/api/v1/copies/${copyId}/lock`)).status).toBe(409);
+    const hb = await a.req('POST', `/api/v1/copies/${copyId}/lock/heartbeat`, undefined, { 'x-lock-token': la.body.token });
+    expect(hb.status).toBe(200);
+    expect(hb.body.expiresAt >= la.body.expiresAt).toBe(true);
+    expect((await b.req('POST', `/api/v1/copies/${copyId}/lock/heartbeat`, undefined, { 'x-lock-token': 'nope' })).body.code).toBe('LOCK_REQUIRED');
+    expect((await a.req('DELETE', `/api/v1/copies/${copyId}/lock`, undefined, { 'x-lock-token': la.body.token })).status).toBe(204);
+    expect((await b.req('POST', `/api/v1/copies/${copyId}/lock`)).status).toBe(200);
+  });
+
+  it('worker threads on separate connections with a short real TTL: holders never overlap', async () => {
+    const copyId = await makeCopy(env, examId);
+    const owners = teachers.slice(0, 4).map((t) => t.user.id);
+    const ttlMs = 15;
+    const histories = await Promise.all(
+      owners.map(
+        (ownerId) =>
+          new Promise<{ owner: string; token: string; at: number; expires: number }[]>((resolve, reject) => {
+            const w = new Worker(new URL('./lock-worker.mjs', import.meta.url), {
+              workerData: { databaseUrl: env.databaseUrl, copyId, ownerId, ttlMs, rounds: 150, seed: newId() },
+            });
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
+    const all = histories.flat().sort((x, y) => x.at - y.at);
+    expect(all.length).toBeGreaterThan(0);
+    expect(new Set(all.map((h) => h.owner)).size).toBeGreaterThan(1); // takeovers did happen
+    // a different owner only ever wins after the previous holder's lease had expired
+    let holder = all[0]!;
+    for (const h of all.slice(1)) {
+      if (h.owner !== holder.owner) {
+        expect(h.at).toBeGreaterThan(holder.expires);
+        expect(h.token).not.toBe(holder.token);
+      } else if (h.at <= holder.expires) {
+        expect(h.token).toBe(holder.token); // a live renewal keeps the token
+      }
+      holder = h;
+    }
+  });
+});
