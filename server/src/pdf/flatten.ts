@@ -1,0 +1,401 @@
+import fontkit from '@pdf-lib/fontkit';
+import {
+  LineCapStyle,
+  LineJoinStyle,
+  PDFDocument,
+  lineTo,
+  moveTo,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setLineCap,
+  setLineJoin,
+  setLineWidth,
+  setStrokingColor,
+  stroke,
+  type Color,
+  type PDFFont,
+  type PDFImage,
+  type PDFPage,
+} from 'pdf-lib';
+import { fontBytes } from './assets.ts';
+import './pdf-lib-fast-copy.ts';
+import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect } from './geometry.ts';
+import { setFixedMetadata } from './pdf-meta.ts';
+import type { FlattenAnnotation, FlattenInput, FlattenQuestion, PageImage } from './types.ts';
+
+const RED = rgb(0.84, 0.1, 0.12);
+const GREEN = rgb(0.08, 0.55, 0.2);
+const YELLOW = rgb(1, 0.88, 0.1);
+const WHITE = rgb(1, 1, 1);
+const INK = rgb(0.1, 0.1, 0.12);
+const GREY = rgb(0.55, 0.55, 0.58);
+const RULE = rgb(0.8, 0.8, 0.82);
+
+const LABELS = {
+  copy: 'Copy',
+  student: 'Student',
+  question: 'Question',
+  points: 'Points',
+  comment: 'Comment',
+  total: 'Total',
+};
+
+/** The final, annotated PDF of a copy: its pages with the annotations drawn as vectors, then the summary. */
+export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  setFixedMetadata(doc, `${input.examTitle} — ${input.copyCode}`);
+  const fonts = await embedFonts(doc);
+
+  const byPage = new Map<number, FlattenAnnotation[]>();
+  for (const a of input.annotations) {
+    if (!Number.isInteger(a.pagePosition) || a.pagePosition < 0 || a.pagePosition >= input.pages.length) {
+      // Dropping it would silently lose a teacher's work in the document the student receives.
+      throw new RangeError(`An annotation is on page ${a.pagePosition + 1} but the copy has ${input.pages.length} pages`);
+    }
+    const list = byPage.get(a.pagePosition) ?? [];
+    list.push(a);
+    byPage.set(a.pagePosition, list);
+  }
+
+  for (const [position, image] of input.pages.entries()) {
+    const size = pageSizeForImage(image.widthPx, image.heightPx);
+    const page = doc.addPage([size.width, size.height]);
+    page.drawImage(await embedImage(doc, image), { x: 0, y: 0, width: size.width, height: size.height });
+    // Highlights go under everything else so they never veil a mark.
+    const annotations = byPage.get(position) ?? [];
+    for (const a of annotations) if (a.type === 'HIGHLIGHT') drawAnnotation(page, size, a, fonts);
+    for (const a of annotations) if (a.type !== 'HIGHLIGHT') drawAnnotation(page, size, a, fonts);
+  }
+
+  drawSummary(doc, input, fonts);
+  return doc.save();
+}
+
+/** `flattenCopy` run in the PDF worker pool: the FLATTEN_COPY job's production renderer. */
+export { defaultRenderer as pdfRenderer } from './renderer.ts';
+
+interface Fonts {
+  regular: PDFFont;
+  bold: PDFFont;
+}
+
+/*
+ * pdf-lib parses the font file on every embed, which costs more than the rest of a flatten. Handing it a fontkit
+ * whose `create` remembers parsed fonts (keyed by the cached byte arrays) keeps that to once per thread.
+ */
+const parsedFonts = new Map<Uint8Array, ReturnType<typeof fontkit.create>>();
+const cachingFontkit: typeof fontkit = {
+  ...fontkit,
+  create(buffer: Uint8Array, postscriptName?: string) {
+    let font = parsedFonts.get(buffer);
+    if (!font) {
+      font = fontkit.create(buffer, postscriptName);
+      parsedFonts.set(buffer, font);
+    }
+    return font;
+  },
+};
+
+async function embedFonts(doc: PDFDocument): Promise<Fonts> {
+  doc.registerFontkit(cachingFontkit);
+  const { regular, bold } = fontBytes();
+  // Fixed subset names: pdf-lib would otherwise append a generated suffix.
+  return {
+    regular: await doc.embedFont(regular, { subset: true, customName: 'KRGREG+DejaVuSans' }),
+    bold: await doc.embedFont(bold, { subset: true, customName: 'KRGBLD+DejaVuSans-Bold' }),
+  };
+}
+
+function embedImage(doc: PDFDocument, image: PageImage): Promise<PDFImage> {
+  // pdf-lib reads JPEG markers from the start of the underlying buffer, ignoring a view's offset: give it a copy
+  // then (only then: copying megabytes on every flatten is measurable).
+  const bytes = image.bytes.byteOffset === 0 ? image.bytes : new Uint8Array(image.bytes);
+  switch (image.contentType) {
+    case 'image/jpeg':
+      return doc.embedJpg(bytes);
+    case 'image/png':
+      return doc.embedPng(bytes);
+    default:
+      throw new Error(`A ${image.contentType} page image cannot be embedded in a PDF; page images must be JPEG or PNG`);
+  }
+}
+
+function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, fonts: Fonts): void {
+  const r = rectToPdf(a, size);
+  const pen = size.width * 0.003; // about 1.8 pt on A4: a felt pen
+  switch (a.type) {
+    case 'HIGHLIGHT':
+      page.drawRectangle({ ...r, color: YELLOW, opacity: 0.35 });
+      return;
+    case 'COMMENT':
+      drawComment(page, r, a.content ?? '', fonts.regular, pen);
+      return;
+    case 'TICK':
+      strokePath(page, GREEN, pen * 1.5, boxPath(r, [[0.12, 0.55], [0.4, 0.85], [0.9, 0.12]]));
+      return;
+    case 'CROSS':
+      strokePath(page, RED, pen * 1.5, boxPath(r, [[0.12, 0.12], [0.88, 0.88]]));
+      strokePath(page, RED, pen * 1.5, boxPath(r, [[0.88, 0.12], [0.12, 0.88]]));
+      return;
+    case 'SCORE':
+      drawBadge(page, r, a, fonts.bold);
+      return;
+    case 'FREEHAND':
+      if (a.points?.length) strokePath(page, RED, pen, a.points.map((p) => pointToPdf(p, size)));
+      return;
+  }
+}
+
+/** Points given as fractions of an annotation's box (top-left origin), in PDF points. */
+function boxPath(r: PdfRect, points: Array<[number, number]>): Array<{ x: number; y: number }> {
+  return points.map(([fx, fy]) => ({ x: r.x + fx * r.width, y: r.y + (1 - fy) * r.height }));
+}
+
+function strokePath(page: PDFPage, color: Color, width: number, points: Array<{ x: number; y: number }>): void {
+  const [first, ...rest] = points;
+  if (!first) return;
+  page.pushOperators(
+    pushGraphicsState(),
+    setStrokingColor(color),
+    setLineWidth(width),
+    setLineCap(LineCapStyle.Round),
+    setLineJoin(LineJoinStyle.Round),
+    moveTo(first.x, first.y),
+    // A single point still leaves a dot thanks to the round cap.
+    ...(rest.length ? rest : [first]).map((p) => lineTo(p.x, p.y)),
+    stroke(),
+    popGraphicsState(),
+  );
+}
+
+function drawComment(page: PDFPage, r: PdfRect, text: string, font: PDFFont, pen: number): void {
+  page.drawRectangle({ ...r, color: WHITE, opacity: 0.85, borderColor: RED, borderWidth: pen * 0.6 });
+  const pad = Math.min(3, r.width * 0.08, r.height * 0.08);
+  const inner = { width: r.width - 2 * pad, height: r.height - 2 * pad };
+  if (inner.width <= 0 || inner.height <= 0) return;
+  // The largest size whose wrapped text fits the box; at the smallest, what does not fit ends with an ellipsis.
+  let size = 10;
+  let lines = wrapText(text, font, size, inner.width);
+  while (size > 6 && lines.length * size * LINE_HEIGHT > inner.height) {
+    size -= 1;
+    lines = wrapText(text, font, size, inner.width);
+  }
+  const maxLines = Math.max(1, Math.floor(inner.height / (size * LINE_HEIGHT)));
+  if (lines.length > maxLines) lines = [...lines.slice(0, maxLines - 1), ellipsize(lines[maxLines - 1] ?? '', font, size, inner.width)];
+  drawLines(page, lines, { x: r.x + pad, top: r.y + r.height - pad, size, font, color: RED });
+}
+
+function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFont): void {
+  const negative = (a.scoreDelta ?? 0) < 0;
+  page.drawRectangle({ ...r, color: negative ? RED : GREEN });
+  const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta) : cleanText(a.content ?? '');
+  if (!text) return;
+  const size = Math.min(r.height * 0.62, (r.width * 0.85 * 10) / Math.max(1, textWidth(font, text, 10)));
+  const width = textWidth(font, text, size);
+  const capHeight = font.heightAtSize(size, { descender: false }) * 0.75;
+  page.drawText(text, { x: r.x + (r.width - width) / 2, y: r.y + (r.height - capHeight) / 2, size, font, color: WHITE });
+}
+
+/** Hundredths of a point → "7.5", "12", "0.25". */
+export function formatPoints(hundredths: number): string {
+  const abs = Math.abs(Math.round(hundredths));
+  const units = Math.floor(abs / 100);
+  const cents = abs % 100;
+  const frac = cents === 0 ? '' : `.${String(cents).padStart(2, '0').replace(/0$/, '')}`;
+  return `${hundredths < 0 && abs !== 0 ? '−' : ''}${units}${frac}`;
+}
+
+/** A score change with its sign: "+1.5", "−0.5", "0". */
+export function formatDelta(hundredths: number): string {
+  return hundredths > 0 ? `+${formatPoints(hundredths)}` : formatPoints(hundredths);
+}
+
+const LINE_HEIGHT = 1.2;
+
+/** Control characters have no glyph and would show as boxes; tabs and line ends become spaces and newlines. */
+function cleanText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+}
+
+/*
+ * Measuring runs fontkit's full layout, the main cost of drawing. Widths scale linearly with the size, so each
+ * (font, text) is measured once per thread at size 1; the cache is bounded by dropping it when it grows large.
+ */
+const widthCache = new Map<string, number>();
+function textWidth(font: PDFFont, text: string, size: number): number {
+  const key = `${font.name}\u0000${text}`;
+  let unit = widthCache.get(key);
+  if (unit === undefined) {
+    if (widthCache.size > 20_000) widthCache.clear();
+    unit = font.widthOfTextAtSize(text, 1);
+    widthCache.set(key, unit);
+  }
+  return unit * size;
+}
+
+/** Greedy word wrap on measured widths; a word longer than the line is cut between characters. */
+export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
+  const lines: string[] = [];
+  const space = textWidth(font, ' ', size);
+  for (const paragraph of cleanText(text).split('\n')) {
+    let line = '';
+    let lineWidth = 0;
+    for (const word of paragraph.split(/ +/).filter(Boolean)) {
+      const w = textWidth(font, word, size);
+      if (line && lineWidth + space + w <= maxWidth) {
+        line += ` ${word}`;
+        lineWidth += space + w;
+        continue;
+      }
+      if (line) lines.push(line);
+      if (w <= maxWidth) {
+        line = word;
+        lineWidth = w;
+        continue;
+      }
+      let chunk = '';
+      for (const ch of word) {
+        if (chunk && textWidth(font, chunk + ch, size) > maxWidth) {
+          lines.push(chunk);
+          chunk = '';
+        }
+        chunk += ch;
+      }
+      line = chunk;
+      lineWidth = textWidth(font, chunk, size);
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+function ellipsize(line: string, font: PDFFont, size: number, maxWidth: number): string {
+  let chars = Array.from(line);
+  while (chars.length && textWidth(font, `${chars.join('')}…`, size) > maxWidth) chars = chars.slice(0, -1);
+  return `${chars.join('')}…`;
+}
+
+interface TextStyle {
+  x: number;
+  top: number;
+  size: number;
+  font: PDFFont;
+  color: Color;
+}
+
+function drawLines(page: PDFPage, lines: string[], s: TextStyle): void {
+  lines.forEach((line, i) => {
+    if (!line) return;
+    const baseline = s.top - s.size * (0.95 + i * LINE_HEIGHT);
+    page.drawText(line, { x: s.x, y: baseline, size: s.size, font: s.font, color: s.color });
+  });
+}
+
+const SUMMARY = {
+  width: 595.28,
+  height: 841.89,
+  margin: 50,
+  text: 10,
+  indent: 12,
+  cellPad: 5,
+};
+const COLUMNS = { label: 150, points: 95 };
+
+/** Summary page(s): identity, one row per question (points over max, comment), then the total over the maximum. */
+function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void {
+  const { width, height, margin, text } = SUMMARY;
+  const contentWidth = width - 2 * margin;
+  const commentWidth = contentWidth - COLUMNS.label - COLUMNS.points;
+  const colX = { label: margin, points: margin + COLUMNS.label, comment: margin + COLUMNS.label + COLUMNS.points };
+  let page = doc.addPage([width, height]);
+  let y = height - margin;
+
+  const titleLines = wrapText(input.examTitle, fonts.bold, 16, contentWidth);
+  drawLines(page, titleLines, { x: margin, top: y, size: 16, font: fonts.bold, color: INK });
+  y -= titleLines.length * 16 * LINE_HEIGHT + 8;
+  const identity = [`${LABELS.copy}: ${input.copyCode}`];
+  if (input.studentName) identity.push(`${LABELS.student}: ${input.studentName}`);
+  for (const line of identity) {
+    const lines = wrapText(line, fonts.regular, 11, contentWidth);
+    drawLines(page, lines, { x: margin, top: y, size: 11, font: fonts.regular, color: INK });
+    y -= lines.length * 11 * LINE_HEIGHT + 2;
+  }
+  y -= 14;
+
+  const headerHeight = text * LINE_HEIGHT + 2 * SUMMARY.cellPad;
+  const drawHeader = (): void => {
+    const cells: Array<[string, number]> = [
+      [LABELS.question, colX.label],
+      [LABELS.points, colX.points],
+      [LABELS.comment, colX.comment],
+    ];
+    for (const [label, x] of cells) {
+      drawLines(page, [label], { x, top: y - SUMMARY.cellPad, size: text, font: fonts.bold, color: GREY });
+    }
+    y -= headerHeight;
+    page.drawLine({ start: { x: margin, y }, end: { x: width - margin, y }, thickness: 1, color: INK });
+  };
+  drawHeader();
+
+  const scores = new Map(input.scores.map((s) => [s.questionId, s]));
+  for (const { question, depth } of orderQuestions(input.questions)) {
+    const score = scores.get(question.id);
+    const indent = depth * SUMMARY.indent;
+    const labelLines = wrapText(question.label, depth ? fonts.regular : fonts.bold, text, COLUMNS.label - indent - 6);
+    const commentLines = score?.comment ? wrapText(score.comment, fonts.regular, text, commentWidth) : [];
+    const rowHeight = Math.max(labelLines.length, commentLines.length, 1) * text * LINE_HEIGHT + 2 * SUMMARY.cellPad;
+    if (y - rowHeight < margin) {
+      page = doc.addPage([width, height]);
+      y = height - margin;
+      drawHeader();
+    }
+    const top = y - SUMMARY.cellPad;
+    drawLines(page, labelLines, { x: colX.label + indent, top, size: text, font: depth ? fonts.regular : fonts.bold, color: INK });
+    const points = `${score ? formatPoints(score.points) : '—'} / ${formatPoints(question.maxPoints)}`;
+    drawLines(page, [points], { x: colX.points, top, size: text, font: fonts.regular, color: INK });
+    drawLines(page, commentLines, { x: colX.comment, top, size: text, font: fonts.regular, color: INK });
+    y -= rowHeight;
+    page.drawLine({ start: { x: margin, y }, end: { x: width - margin, y }, thickness: 0.5, color: RULE });
+  }
+
+  const totalHeight = 14 * LINE_HEIGHT + 2 * SUMMARY.cellPad;
+  if (y - totalHeight < margin) {
+    page = doc.addPage([width, height]);
+    y = height - margin;
+  }
+  const top = y - SUMMARY.cellPad - 2;
+  drawLines(page, [LABELS.total], { x: colX.label, top, size: 14, font: fonts.bold, color: INK });
+  const total = `${formatPoints(input.total)} / ${formatPoints(input.maxTotal)}`;
+  drawLines(page, [total], { x: colX.points, top, size: 14, font: fonts.bold, color: INK });
+}
+
+/** Questions as a tree in their given order, children right after their parent; orphans go to the top level. */
+function orderQuestions(questions: FlattenQuestion[]): Array<{ question: FlattenQuestion; depth: number }> {
+  const ids = new Set(questions.map((q) => q.id));
+  const children = new Map<string | null, FlattenQuestion[]>();
+  for (const q of questions) {
+    const parent = q.parentId !== null && ids.has(q.parentId) && q.parentId !== q.id ? q.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), q]);
+  }
+  const out: Array<{ question: FlattenQuestion; depth: number }> = [];
+  const seen = new Set<string>();
+  const visit = (parent: string | null, depth: number): void => {
+    for (const q of children.get(parent) ?? []) {
+      if (seen.has(q.id)) continue;
+      seen.add(q.id);
+      out.push({ question: q, depth });
+      visit(q.id, depth + 1);
+    }
+  };
+  visit(null, 0);
+  // Questions caught in a parent cycle are unreachable from the top; they are still listed, never dropped.
+  for (const q of questions) {
+    if (!seen.has(q.id)) {
+      seen.add(q.id);
+      out.push({ question: q, depth: 0 });
+      visit(q.id, 1);
+    }
+  }
+  return out;
+}

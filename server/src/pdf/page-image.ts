@@ -1,0 +1,270 @@
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  type PDFObject,
+  type PDFPage,
+} from 'pdf-lib';
+import { PDFJS_DATA } from './assets.ts';
+import { withCanvas } from './canvas.ts';
+import type { PageImage } from './types.ts';
+
+export interface PageImageOptions {
+  /** Rendering resolution for pages that are not a plain scanned JPEG. */
+  dpi?: number;
+  jpegQuality?: number;
+}
+
+export const DEFAULT_RENDER_DPI = 150;
+const DEFAULT_JPEG_QUALITY = 80;
+// A poster-sized page at 150 dpi would need gigabytes of canvas; beyond this many pixels the scale is reduced.
+const MAX_RENDER_PIXELS = 40_000_000;
+
+/**
+ * One image per page, in page order. A page that is exactly one full-page JPEG (what scanners write) yields those
+ * JPEG bytes untouched; any other page is rendered with pdfjs and encoded as JPEG (never PNG: encoding dominates).
+ */
+export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOptions = {}): Promise<PageImage[]> {
+  const doc = await PDFDocument.load(pdfBytes, { updateMetadata: false });
+  const images: Array<PageImage | null> = doc.getPages().map(scannedJpeg);
+  const toRender = images.flatMap((image, index) => (image ? [] : [index]));
+  if (toRender.length > 0) {
+    const rendered = await renderPages(pdfBytes, toRender, opts);
+    toRender.forEach((pageIndex, i) => (images[pageIndex] = rendered[i] ?? null));
+  }
+  return images.map((image, i) => {
+    if (!image) throw new Error(`Page ${i + 1} produced no image`);
+    return image;
+  });
+}
+
+type Matrix = [number, number, number, number, number, number];
+const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
+
+/** `m` applied after `ctm`, as the `cm` operator does. */
+function concat(m: Matrix, ctm: Matrix): Matrix {
+  return [
+    m[0] * ctm[0] + m[1] * ctm[2],
+    m[0] * ctm[1] + m[1] * ctm[3],
+    m[2] * ctm[0] + m[3] * ctm[2],
+    m[2] * ctm[1] + m[3] * ctm[3],
+    m[4] * ctm[0] + m[5] * ctm[2] + ctm[4],
+    m[4] * ctm[1] + m[5] * ctm[3] + ctm[5],
+  ];
+}
+
+// Operators that only set state which cannot change how an opaque image looks.
+const HARMLESS_OPERATORS = new Set(['w', 'J', 'j', 'M', 'ri', 'i']);
+
+/**
+ * The page's JPEG when the page shows nothing but that JPEG, upright, covering the visible page; otherwise null.
+ * Anything the image bytes alone would not reproduce (rotation, crop, masks, CMYK, other drawing, annotations)
+ * sends the page to the renderer instead.
+ */
+function scannedJpeg(page: PDFPage): PageImage | null {
+  if (page.getRotation().angle % 360 !== 0) return null;
+  const annots = page.node.Annots();
+  if (annots && annots.size() > 0) return null;
+
+  const content = contentBytes(page);
+  const ops = content && tokenizeContent(content);
+  if (!ops) return null;
+
+  let ctm = IDENTITY;
+  const stack: Matrix[] = [];
+  let drawn: { name: string; ctm: Matrix } | null = null;
+  for (const { op, operands } of ops) {
+    if (op === 'q') stack.push(ctm);
+    else if (op === 'Q') ctm = stack.pop() ?? IDENTITY;
+    else if (op === 'cm') {
+      if (operands.length !== 6 || operands.some((o) => typeof o !== 'number')) return null;
+      ctm = concat(operands as Matrix, ctm);
+    } else if (op === 'Do') {
+      const name = operands[0];
+      if (drawn || operands.length !== 1 || typeof name !== 'string') return null;
+      drawn = { name, ctm };
+    } else if (!HARMLESS_OPERATORS.has(op)) return null;
+  }
+  if (!drawn) return null;
+
+  const [a, b, c, d, e, f] = drawn.ctm;
+  const box = page.getCropBox();
+  const tolX = Math.abs(box.width) * 0.01;
+  const tolY = Math.abs(box.height) * 0.01;
+  const coversPage =
+    Math.abs(b) < 1e-6 && Math.abs(c) < 1e-6 && a > 0 && d > 0 &&
+    Math.abs(e - box.x) <= tolX && Math.abs(e + a - (box.x + box.width)) <= tolX &&
+    Math.abs(f - box.y) <= tolY && Math.abs(f + d - (box.y + box.height)) <= tolY;
+  if (!coversPage) return null;
+
+  const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  const stream = xobjects?.lookup(PDFName.of(drawn.name));
+  return stream instanceof PDFRawStream ? plainJpeg(stream) : null;
+}
+
+function plainJpeg(stream: PDFRawStream): PageImage | null {
+  const dict = stream.dict;
+  const name = (key: string): string | undefined => {
+    const v = dict.lookup(PDFName.of(key));
+    return v instanceof PDFName ? v.decodeText() : undefined;
+  };
+  const num = (key: string): number | undefined => {
+    const v = dict.lookup(PDFName.of(key));
+    return v instanceof PDFNumber ? v.asNumber() : undefined;
+  };
+  if (name('Subtype') !== 'Image') return null;
+  const filter = dict.lookup(PDFName.of('Filter'));
+  const filters = filter instanceof PDFArray ? filter.asArray().map((f) => dict.context.lookup(f)) : [filter];
+  if (filters.length !== 1 || !(filters[0] instanceof PDFName) || filters[0].decodeText() !== 'DCTDecode') return null;
+  // Masks, decode arrays and a non-default colour transform change the pixels the PDF shows.
+  for (const key of ['SMask', 'Mask', 'Decode', 'DecodeParms', 'ImageMask']) {
+    if (dict.has(PDFName.of(key))) return null;
+  }
+  const bpc = num('BitsPerComponent');
+  if (bpc !== undefined && bpc !== 8) return null;
+  if (!isGrayOrRgb(dict.lookup(PDFName.of('ColorSpace')), dict)) return null;
+  const widthPx = num('Width');
+  const heightPx = num('Height');
+  const bytes = stream.getContents();
+  if (!widthPx || !heightPx || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  // A copy: a view would keep the whole source PDF alive and be cloned whole when posted between threads.
+  return { bytes: bytes.slice(), contentType: 'image/jpeg', widthPx, heightPx };
+}
+
+/** CMYK and other spaces are left to the renderer: browsers show CMYK JPEGs inconsistently. */
+function isGrayOrRgb(cs: PDFObject | undefined, dict: PDFDict): boolean {
+  if (cs instanceof PDFName) return cs.decodeText() === 'DeviceRGB' || cs.decodeText() === 'DeviceGray';
+  if (cs instanceof PDFArray && cs.size() === 2) {
+    const family = dict.context.lookup(cs.get(0));
+    const profile = dict.context.lookup(cs.get(1));
+    if (family instanceof PDFName && family.decodeText() === 'ICCBased' && profile instanceof PDFRawStream) {
+      const n = profile.dict.lookup(PDFName.of('N'));
+      return n instanceof PDFNumber && (n.asNumber() === 1 || n.asNumber() === 3);
+    }
+  }
+  return false;
+}
+
+function contentBytes(page: PDFPage): Uint8Array | null {
+  const contents = page.node.Contents();
+  const streams = contents instanceof PDFArray ? contents.asArray().map((r) => page.doc.context.lookup(r)) : [contents];
+  const parts: Uint8Array[] = [];
+  for (const s of streams) {
+    if (!(s instanceof PDFRawStream)) return null;
+    try {
+      parts.push(decodePDFRawStream(s).decode(), SPACE);
+    } catch {
+      return null;
+    }
+  }
+  return parts.length ? concatBytes(parts) : null;
+}
+
+const SPACE = new Uint8Array([0x20]);
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+type Operand = number | string;
+interface ContentOp {
+  op: string;
+  operands: Operand[];
+}
+
+const isWhite = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
+const isDelimiter = (c: number) =>
+  c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d ||
+  c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
+
+/**
+ * Just enough of a content-stream lexer for scanner pages: numbers, names and operators. Strings, arrays,
+ * dictionaries and inline images mean the page draws more than an image, so they end the attempt (null).
+ */
+const MAX_TOKEN = 127; // the PDF limit for names; longer tokens mean binary data
+
+function tokenizeContent(bytes: Uint8Array): ContentOp[] | null {
+  const ops: ContentOp[] = [];
+  let operands: Operand[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i]!;
+    if (isWhite(c)) {
+      i++;
+      continue;
+    }
+    if (c === 0x25) {
+      while (i < bytes.length && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
+      continue;
+    }
+    const start = c === 0x2f ? i + 1 : i;
+    if (isDelimiter(c) && c !== 0x2f) return null;
+    i = start;
+    while (i < bytes.length && !isWhite(bytes[i]!) && !isDelimiter(bytes[i]!)) i++;
+    if (i - start > MAX_TOKEN) return null;
+    const token = String.fromCharCode(...bytes.subarray(start, i));
+    if (c === 0x2f) operands.push(token.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
+    else if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(token)) operands.push(Number(token));
+    else {
+      if (token === 'BI') return null;
+      ops.push({ op: token, operands });
+      operands = [];
+    }
+  }
+  return ops;
+}
+
+type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjsModule: Promise<PdfjsModule> | undefined;
+
+/** Loaded on first use: it is large and pure-scan batches never need it. */
+function pdfjs(): Promise<PdfjsModule> {
+  pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjsModule;
+}
+
+async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions): Promise<PageImage[]> {
+  const dpi = opts.dpi ?? DEFAULT_RENDER_DPI;
+  const quality = opts.jpegQuality ?? DEFAULT_JPEG_QUALITY;
+  const { getDocument } = await pdfjs();
+  // pdfjs takes ownership of the buffer it is given; in Node it runs its "worker" in this thread, so eval and
+  // system fonts are off and the standard fonts, CMaps and wasm decoders come from the package directory.
+  const pdf = await getDocument({
+    data: pdfBytes.slice(),
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: 0,
+    ...PDFJS_DATA,
+    cMapPacked: true,
+  }).promise;
+  try {
+    const out: PageImage[] = [];
+    for (const index of pageIndices) {
+      const page = await pdf.getPage(index + 1);
+      let viewport = page.getViewport({ scale: dpi / 72 });
+      const area = viewport.width * viewport.height;
+      if (area > MAX_RENDER_PIXELS) viewport = page.getViewport({ scale: (dpi / 72) * Math.sqrt(MAX_RENDER_PIXELS / area) });
+      const widthPx = Math.max(1, Math.round(viewport.width));
+      const heightPx = Math.max(1, Math.round(viewport.height));
+      const bytes = await withCanvas(widthPx, heightPx, async (canvas) => {
+        await page.render({ canvas: canvas as unknown as HTMLCanvasElement, viewport }).promise;
+        return new Uint8Array(await canvas.encode('jpeg', quality));
+      });
+      page.cleanup();
+      out.push({ bytes, contentType: 'image/jpeg', widthPx, heightPx });
+    }
+    return out;
+  } finally {
+    await pdf.destroy();
+  }
+}

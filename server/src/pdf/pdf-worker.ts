@@ -1,0 +1,50 @@
+/** Body of a PDF pool thread: runs one engine call at a time and posts the result back (see pool.ts). */
+import { parentPort } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
+import { flattenCopy } from './flatten.ts';
+import { inspectPdf } from './inspect.ts';
+import { extractPageImages } from './page-image.ts';
+import { splitPdf } from './split.ts';
+import type { PdfTaskRequest, PdfTaskResponse, PdfWorkerMessage, SerializedError } from './pool.ts';
+
+const handlers = {
+  inspectPdf,
+  splitPdf,
+  extractPageImages,
+  flattenCopy,
+} as const;
+
+if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');
+const port = parentPort;
+
+port.on('message', async (request: PdfTaskRequest) => {
+  let response: PdfTaskResponse;
+  try {
+    const handler = handlers[request.method] as (...args: unknown[]) => Promise<unknown>;
+    response = { id: request.id, ok: true, result: await handler(...request.args) };
+  } catch (err) {
+    response = { id: request.id, ok: false, error: serializeError(err) };
+  }
+  port.postMessage(response, response.ok ? transferables(response.result) : []);
+});
+port.postMessage({ ready: true } satisfies PdfWorkerMessage);
+
+function serializeError(err: unknown): SerializedError {
+  if (err instanceof AppError) {
+    return { name: err.name, message: err.message, stack: err.stack, app: { code: err.code, status: err.status, extra: err.extra } };
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { name: 'Error', message: String(err) };
+}
+
+/** Result buffers move to the main thread instead of being copied (page images and PDFs are megabytes). */
+function transferables(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (value instanceof Uint8Array) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferables(v, found);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) transferables(v, found);
+  }
+  return [...found];
+}

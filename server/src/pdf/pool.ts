@@ -1,0 +1,200 @@
+/**
+ * The PDF engine's worker_threads pool: parsing, rendering and encoding are CPU-bound and must not stall the API's
+ * event loop. Each thread runs one task at a time; tasks wait in a FIFO queue. A thread that crashes or overruns
+ * the task timeout is replaced, and only its own task fails.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
+import type { InspectOptions } from './inspect.ts';
+import type { PageImageOptions } from './page-image.ts';
+import type { FlattenInput, PageImage } from './types.ts';
+
+export interface PdfPoolOptions {
+  /** Threads; defaults to min(2, cores) so PDF work leaves a core to the API. */
+  size?: number;
+  /** A task running longer than this is abandoned and its thread replaced. */
+  taskTimeoutMs?: number;
+}
+
+interface PdfMethods {
+  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<{ pageCount: number }>;
+  splitPdf(bytes: Uint8Array, ranges: Array<[number, number]>): Promise<Uint8Array[]>;
+  extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]>;
+  flattenCopy(input: FlattenInput): Promise<Uint8Array>;
+}
+type Method = keyof PdfMethods;
+
+export interface PdfTaskRequest {
+  id: number;
+  method: Method;
+  args: unknown[];
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  app?: { code: string; status: number; extra: Record<string, unknown> };
+}
+
+export type PdfTaskResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
+
+/** What a thread posts: `ready` once its modules are loaded, then one response per task. */
+export type PdfWorkerMessage = { ready: true } | PdfTaskResponse;
+
+interface Task {
+  request: PdfTaskRequest;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  /** Loading tsx, pdf-lib and the engine takes a while; tasks (and their timeouts) start after that. */
+  ready: boolean;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
+
+export class PdfPool implements PdfMethods {
+  readonly size: number;
+  private readonly taskTimeoutMs: number;
+  private readonly threads = new Set<Thread>();
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: PdfPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? Math.min(2, availableParallelism())));
+    this.taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60_000;
+  }
+
+  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<{ pageCount: number }> {
+    return this.run('inspectPdf', [bytes, opts]);
+  }
+
+  splitPdf(bytes: Uint8Array, ranges: Array<[number, number]>): Promise<Uint8Array[]> {
+    return this.run('splitPdf', [bytes, ranges]);
+  }
+
+  extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]> {
+    return this.run('extractPageImages', [bytes, opts]);
+  }
+
+  flattenCopy(input: FlattenInput): Promise<Uint8Array> {
+    return this.run('flattenCopy', [input]);
+  }
+
+  /** Stops every thread; queued and running tasks fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const closing = new Error('The PDF worker pool was closed');
+    for (const task of this.queue.splice(0)) task.reject(closing);
+    const threads = [...this.threads];
+    this.threads.clear();
+    for (const thread of threads) this.fail(thread, closing);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  private run<T>(method: Method, args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The PDF worker pool is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ request: { id: this.nextId++, method, args }, resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const thread of this.threads) {
+      const task = thread.ready && !thread.task ? this.queue.shift() : undefined;
+      if (!task) continue;
+      thread.task = task;
+      thread.worker.ref();
+      thread.timer = setTimeout(() => this.timeout(thread), this.taskTimeoutMs);
+      thread.worker.postMessage(task.request);
+    }
+    const booting = [...this.threads].filter((t) => !t.ready).length;
+    const wanted = Math.min(this.queue.length - booting, this.size - this.threads.size);
+    for (let i = 0; i < wanted; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(WORKER_URL);
+    const thread: Thread = { worker, ready: false, task: null, timer: null };
+    worker.on('message', (message: PdfWorkerMessage) => {
+      if (!('ready' in message)) return this.settle(thread, message);
+      thread.ready = true;
+      this.dispatch();
+      if (!thread.task) worker.unref();
+    });
+    worker.on('error', (err) => this.replace(thread, err));
+    worker.on('exit', (code) => this.replace(thread, new Error(`A PDF worker thread exited (code ${code})`)));
+    this.threads.add(thread);
+  }
+
+  private settle(thread: Thread, response: PdfTaskResponse): void {
+    const task = thread.task;
+    if (!task || task.request.id !== response.id) return;
+    this.release(thread);
+    if (response.ok) task.resolve(response.result);
+    else task.reject(deserializeError(response.error));
+    this.dispatch();
+  }
+
+  private timeout(thread: Thread): void {
+    const seconds = Math.round(this.taskTimeoutMs / 1000);
+    this.replace(thread, new Error(`A PDF task took longer than ${seconds} s and was stopped`));
+    void thread.worker.terminate();
+  }
+
+  /** Drops a broken thread, fails its task, and lets the queue start a fresh one. */
+  private replace(thread: Thread, err: Error): void {
+    if (!this.threads.delete(thread)) return;
+    this.fail(thread, err);
+    if (!thread.ready) {
+      // A thread that cannot even load the engine will not do better on the next try: fail fast, no respawn loop.
+      const failed = new Error(`The PDF worker thread could not start: ${err.message}`);
+      for (const task of this.queue.splice(0)) task.reject(failed);
+      return;
+    }
+    if (!this.closed) this.dispatch();
+  }
+
+  private fail(thread: Thread, err: Error): void {
+    const task = thread.task;
+    this.release(thread);
+    task?.reject(err);
+  }
+
+  private release(thread: Thread): void {
+    if (thread.timer) clearTimeout(thread.timer);
+    thread.timer = null;
+    thread.task = null;
+    // An idle pool must not keep the process alive; a busy one must.
+    thread.worker.unref();
+  }
+}
+
+function deserializeError(e: SerializedError): Error {
+  const err = e.app ? new AppError(e.app.code, e.app.status, e.message, e.app.extra) : new Error(e.message);
+  if (!e.app) err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+let shared: PdfPool | undefined;
+
+/** The process-wide pool, created on first use; options only apply to that first call. */
+export function getPdfPool(options?: PdfPoolOptions): PdfPool {
+  shared ??= new PdfPool(options);
+  return shared;
+}
+
+export async function closePdfPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
