@@ -8,6 +8,7 @@ import { examRoutes } from './exam.routes.ts';
 import { copyRoutes } from './copy.routes.ts';
 import { gradingRoutes } from './grading.routes.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { uploadRoutes } from './upload.routes.ts';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
@@ -24,7 +25,7 @@ export const lockToken = (req: FastifyRequest): string | undefined => {
 };
 
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
-const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes];
+const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes];
 
 export async function registerRoutes(app: App, ctx: AppContext) {
   await app.register(

@@ -1,0 +1,24 @@
+import type { Executor } from '../db/database.ts';
+
+// Above any real position: pages park here while a copy's pages are renumbered, so UNIQUE(copy_id, position)
+// never sees two pages on one position in between.
+const PARKING = 1_000_000;
+
+export const copiesByIds = (ex: Executor, ids: string[]) => ex.selectFrom('copies').selectAll().where('id', 'in', ids).execute();
+
+/** Moves every page of `copyIds`, in the given order, to `targetId` as positions 0..n-1. Returns n. */
+export async function restackPages(ex: Executor, targetId: string, copyIds: string[]): Promise<number> {
+  const pages = await ex.selectFrom('pages').select(['id', 'copy_id', 'position']).where('copy_id', 'in', copyIds).execute();
+  const order = new Map(copyIds.map((id, i) => [id, i]));
+  pages.sort((a, b) => order.get(a.copy_id)! - order.get(b.copy_id)! || a.position - b.position);
+  for (const [i, p] of pages.entries()) {
+    await ex.updateTable('pages').set({ copy_id: targetId, position: PARKING + i }).where('id', '=', p.id).execute();
+  }
+  await ex
+    .updateTable('pages')
+    .set((eb) => ({ position: eb('position', '-', PARKING) }))
+    .where('copy_id', '=', targetId)
+    .where('position', '>=', PARKING)
+    .execute();
+  return pages.length;
+}

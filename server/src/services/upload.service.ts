@@ -1,0 +1,319 @@
+/**
+ * Scan intake (DESIGN.md §4–§5): a PDF is streamed to a blob, validated before anything else exists, then an
+ * INGEST_UPLOAD job cuts it into booklets and STAGING copies with one image per page.
+ *
+ * Ingest is durable and idempotent by construction: page images are written as files while the job runs, and every
+ * row (image blobs, booklets, copies, pages, CREATED events) is inserted by ONE final transaction guarded by the
+ * upload's PROCESSING → DONE transition. A run that crashes or fails commits nothing (its image files are orphans for
+ * the sweeper); a second run after a crash redoes the images and commits once; a run that finds the upload DONE
+ * does nothing.
+ */
+import crypto from 'node:crypto';
+import type { UploadMode } from '@korrigo/contracts';
+import type { AppContext, Actor } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { Exam } from '../db/schema.ts';
+import type { UploadsTable } from '../db/schema.ts';
+import { AppError, invalidPdf, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { getPdfPool } from '../pdf/pool.ts';
+import type { PageImage } from '../pdf/types.ts';
+import type { StoredFile } from '../storage/blob-store.ts';
+import { findBlob, insertBlob } from '../repositories/blob.repository.ts';
+import { findExam } from '../repositories/exam.repository.ts';
+import { insertEvent } from '../repositories/event.repository.ts';
+import { insertJob } from '../repositories/job.repository.ts';
+import * as uploads from '../repositories/upload.repository.ts';
+import { signalJobEnqueued } from '../jobs/runner.ts';
+import { loadExamFor, requireRole } from './access.ts';
+import { audit } from './audit.service.ts';
+import { isUniqueViolation } from './auth.service.ts';
+
+const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+const tooLarge = (max: number) =>
+  new AppError('PAYLOAD_TOO_LARGE', 413, `The file is larger than the limit of ${formatMb(max)}. Split the scan into smaller files.`);
+
+const EMPTY_BODY: AsyncIterable<Uint8Array> = (async function* () {})();
+
+export function uploadDto(u: UploadsTable, copyIds: string[]) {
+  return {
+    id: u.id,
+    examId: u.exam_id,
+    mode: u.mode,
+    status: u.status,
+    pageCount: u.page_count,
+    pagesDone: u.pages_done,
+    error: u.error,
+    copyIds,
+    createdAt: u.created_at,
+    updatedAt: u.updated_at,
+  };
+}
+
+/**
+ * Stores the body, checks it is a PDF a scanner could have written, and only then creates the upload and its job,
+ * all in one transaction. A rejected file is removed at once: nothing refers to it, and nothing else is created.
+ */
+export async function createUpload(
+  ctx: AppContext,
+  actor: Actor,
+  examId: string,
+  input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number },
+) {
+  requireRole(actor, 'ADMIN');
+  await loadExamFor(ctx.db, actor, examId);
+  const max = ctx.config.maxUploadBytes;
+  // refuse before receiving a byte when the client announces the size
+  if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
+  const file = await ctx.blobs.putStream(input.body ?? EMPTY_BODY, 'application/pdf', max, () => tooLarge(max));
+
+  let pageCount: number;
+  try {
+    ({ pageCount } = await inspectStored(ctx, file));
+  } catch (err) {
+    await ctx.blobs.remove(file.storageKey);
+    throw err;
+  }
+
+  const id = newId();
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (tx) => {
+    await insertBlob(tx, file, now);
+    await uploads.insertUpload(tx, {
+      id,
+      exam_id: examId,
+      source_blob_id: file.id,
+      mode: input.mode,
+      status: 'PENDING',
+      page_count: pageCount,
+      pages_done: 0,
+      error: null,
+      created_by: actor.id,
+      created_at: now,
+      updated_at: now,
+    });
+    await insertJob(tx, { kind: 'INGEST_UPLOAD', refId: id, payload: { uploadId: id }, now });
+    await audit(tx, actor, 'UPLOAD_CREATED', 'upload', id, { examId, mode: input.mode, pageCount, bytes: file.size }, now);
+  });
+  signalJobEnqueued();
+  return { upload: { id, status: 'PENDING' as const } };
+}
+
+async function inspectStored(ctx: AppContext, file: StoredFile) {
+  const bytes = await ctx.blobs.read(file.storageKey);
+  try {
+    return await getPdfPool().inspectPdf(bytes, { maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // the parser itself gave out (a worker crash or timeout on this file): still the file's fault, never a 500
+    ctx.log.warn({ err }, 'PDF inspection failed');
+    throw invalidPdf('The PDF could not be read. Export or scan it again, then upload the new file.');
+  }
+}
+
+export async function getUpload(ctx: AppContext, actor: Actor, id: string) {
+  requireRole(actor, 'ADMIN');
+  const u = await uploads.findUpload(ctx.db, id);
+  if (!u) throw notFound('Upload');
+  return uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, id) : []);
+}
+
+export async function listUploads(ctx: AppContext, actor: Actor, examId: string) {
+  requireRole(actor, 'ADMIN');
+  await loadExamFor(ctx.db, actor, examId);
+  const rows = await uploads.listUploadsOfExam(ctx.db, examId);
+  const items = await Promise.all(rows.map(async (u) => uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, u.id) : [])));
+  return { items, nextCursor: null };
+}
+
+// ------------------------------------------------------------------ ingest
+
+/** Pages per engine call: small enough for steady progress and bounded memory, large enough to amortize a call. */
+const CHUNK_PAGES = 8;
+
+export interface BookletPlan {
+  start: number;
+  end: number;
+  flagged: string | null;
+}
+
+/**
+ * BATCH: one booklet (one copy) every `pagesPerCopy` pages; a short last booklet is kept, flagged for the admin to
+ * staple, never dropped. SINGLE: the whole file is one copy (flagged only if shorter than a copy).
+ */
+export function planBooklets(mode: UploadMode, pageCount: number, pagesPerCopy: number): BookletPlan[] {
+  const size = mode === 'SINGLE' ? Math.max(pageCount, 1) : pagesPerCopy;
+  const plan: BookletPlan[] = [];
+  for (let start = 0; start < pageCount; start += size) {
+    const end = Math.min(start + size, pageCount) - 1;
+    const n = end - start + 1;
+    plan.push({ start, end, flagged: n < pagesPerCopy ? `incomplete: ${n} of ${pagesPerCopy} pages` : null });
+  }
+  return plan;
+}
+
+// Crockford base32 without I, L, O, U: readable aloud, 32 symbols so a random byte maps evenly.
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CODE_LENGTH = 6;
+
+/**
+ * A random anonymous code not in `taken` (which it joins). Random rather than sequential: a sequence would give
+ * away the scan order, which often follows the seating plan or the class list.
+ */
+export function newAnonymousCode(taken: Set<string>): string {
+  for (;;) {
+    const bytes = crypto.randomBytes(CODE_LENGTH);
+    const code = Array.from(bytes, (b) => CODE_ALPHABET[b % 32]).join('');
+    if (!taken.has(code)) {
+      taken.add(code);
+      return code;
+    }
+  }
+}
+
+interface StoredPage {
+  file: StoredFile;
+  widthPx: number;
+  heightPx: number;
+}
+
+/** The INGEST_UPLOAD job body. Safe to run again at any point (see the module comment). */
+export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<void> {
+  const now = () => ctx.clock.now().toISOString();
+  const upload = await uploads.findUpload(ctx.db, uploadId);
+  if (!upload || !(await uploads.startProcessing(ctx.db, uploadId, now()))) return;
+  const exam = (await findExam(ctx.db, upload.exam_id))!;
+  const source = (await findBlob(ctx.db, upload.source_blob_id))!;
+  const pool = getPdfPool();
+
+  const chunks: Array<[number, number]> = [];
+  for (let s = 0; s < upload.page_count; s += CHUNK_PAGES) chunks.push([s, Math.min(s + CHUNK_PAGES, upload.page_count) - 1]);
+  // one parse of the scan; each part is then released as soon as its images are stored
+  const parts: Array<Uint8Array | null> = await pool.splitPdf(await ctx.blobs.read(source.storage_key), chunks);
+
+  const pages: StoredPage[] = new Array(upload.page_count);
+  let done = 0;
+  let progress: Promise<unknown> = Promise.resolve();
+  await forEachConcurrently(chunks.length, pool.size, async (i) => {
+    const [start, end] = chunks[i]!;
+    const part = parts[i]!;
+    parts[i] = null;
+    let images: PageImage[];
+    try {
+      images = await pool.extractPageImages(part);
+    } catch (err) {
+      throw new Error(`Pages ${start + 1}–${end + 1} could not be turned into images: ${(err as Error).message}`);
+    }
+    if (images.length !== end - start + 1) throw new Error(`Pages ${start + 1}–${end + 1}: expected ${end - start + 1} images, got ${images.length}`);
+    for (const [j, img] of images.entries()) {
+      pages[start + j] = { file: await ctx.blobs.put(img.bytes, img.contentType), widthPx: img.widthPx, heightPx: img.heightPx };
+    }
+    done += images.length;
+    const value = done;
+    // serialized so the stored progress never goes backwards
+    progress = progress.then(() => uploads.setProgress(ctx.db, uploadId, value, now()));
+    await progress;
+  });
+
+  await commitCopies(ctx, upload, exam, pages, now());
+}
+
+/** Runs `task(0..n-1)` with at most `limit` in flight; stops starting new ones after a failure and rethrows it. */
+async function forEachConcurrently(n: number, limit: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async () => {
+    while (failure === null && next < n) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, lane));
+  if (failure !== null) throw failure;
+}
+
+/** The single transaction that makes the ingest visible. Retried with fresh codes if a code collides. */
+async function commitCopies(ctx: AppContext, upload: UploadsTable, exam: Exam, pages: StoredPage[], now: string) {
+  const plan = planBooklets(upload.mode, upload.page_count, exam.pages_per_copy);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.db.transaction().execute(async (tx) => {
+        if (!(await uploads.completeUpload(tx, upload.id, now))) return; // another run committed first
+        await insertCopiesOf(tx, upload, plan, pages, now);
+      });
+      return;
+    } catch (err) {
+      // a concurrent ingest of the same exam drew the same code (PostgreSQL): draw again
+      if (attempt < 3 && isUniqueViolation(err)) continue;
+      throw err;
+    }
+  }
+}
+
+async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletPlan[], pages: StoredPage[], now: string) {
+  await uploads.insertBlobRows(
+    tx,
+    pages.map(({ file }) => ({ id: file.id, sha256: file.sha256, size: file.size, content_type: file.contentType, storage_key: file.storageKey, created_at: now })),
+  );
+  const taken = await uploads.anonymousCodesOfExam(tx, upload.exam_id);
+  const booklets = plan.map((b) => ({ ...b, bookletId: newId(), copyId: newId(), code: newAnonymousCode(taken) }));
+  await uploads.insertBooklets(
+    tx,
+    booklets.map((b) => ({ id: b.bookletId, upload_id: upload.id, exam_id: upload.exam_id, start_page: b.start, end_page: b.end })),
+  );
+  await uploads.insertCopies(
+    tx,
+    booklets.map((b) => ({
+      id: b.copyId,
+      exam_id: upload.exam_id,
+      anonymous_code: b.code,
+      student_id: null,
+      status: 'STAGING' as const,
+      assigned_to: null,
+      locked_by: null,
+      locked_at: null,
+      graded_at: null,
+      final_blob_id: null,
+      final_score: null,
+      grading_error: null,
+      flagged: b.flagged,
+      merged_into_id: null,
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+  await uploads.insertPageRows(
+    tx,
+    booklets.flatMap((b) =>
+      pages.slice(b.start, b.end + 1).map((p, j) => ({
+        id: newId(),
+        copy_id: b.copyId,
+        position: j,
+        booklet_id: b.bookletId,
+        source_page: b.start + j,
+        image_blob_id: p.file.id,
+        width_px: p.widthPx,
+        height_px: p.heightPx,
+      })),
+    ),
+  );
+  for (const b of booklets) {
+    await insertEvent(tx, {
+      copyId: b.copyId,
+      action: 'CREATED',
+      actorId: upload.created_by,
+      at: now,
+      metadata: { uploadId: upload.id, bookletId: b.bookletId, sourcePages: [b.start, b.end], flagged: b.flagged },
+    });
+  }
+}
+
+/** After the job's last attempt: the upload shows why, and no copy exists (none was ever committed). */
+export async function markUploadFailed(ctx: AppContext, tx: Executor, uploadId: string, error: string) {
+  const message = `The scan could not be processed (${error}). Upload it again; if it fails again, scan the copies again.`;
+  await uploads.failUpload(tx, uploadId, message.slice(0, 2000), ctx.clock.now().toISOString());
+}
