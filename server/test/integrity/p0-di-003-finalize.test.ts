@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
+import { jobHandlers } from '../../src/jobs/index.ts';
+
+const ROUNDS = 20;
+
+describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
+  let env: TestEnv;
+  let admin: Client;
+  let teacher: Client;
+  let exam: Awaited<ReturnType<typeof makeExam>>;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    const base = await listen(env);
+    const a = await makeUser(env, 'ADMIN');
+    const t = await makeUser(env, 'TEACHER');
+    exam = await makeExam(a, [t]);
+    admin = overHttp(base, a);
+    teacher = overHttp(base, t);
+  });
+  afterAll(() => env.close());
+
+  async function submittedCopy() {
+    const copyId = await makeCopy(env, exam.id);
+    const h = { 'x-lock-token': (await teacher.req('POST', `/api/v1/copies/${copyId}/lock`)).body.token };
+    await teacher.req('PUT', `/api/v1/copies/${copyId}/scores/${leafIds(exam)[0]}`, { points: 250 }, h);
+    expect((await teacher.req('POST', `/api/v1/copies/${copyId}/submit`, undefined, h)).status).toBe(200);
+    return copyId;
+  }
+
+  it(`parallel finalize calls → one job, one PDF blob, one FINALIZE_OK (${ROUNDS} rounds, two workers)`, async () => {
+    const runners = [0, 1].map((i) => new JobRunner(env.ctx, jobHandlers, { owner: `worker-${i}`, backoffBaseMs: 10 }));
+    for (let round = 0; round < ROUNDS; round++) {
+      const copyId = await submittedCopy();
+      const calls = await parallel(12, (i) => (i % 2 ? admin : teacher).req('POST', `/api/v1/copies/${copyId}/finalize`));
+      expect(calls.every((c) => c.status === 202)).toBe(true);
+      expect(new Set(calls.map((c) => c.body.jobId)).size).toBe(1);
+      const jobs = await env.ctx.db.selectFrom('jobs').selectAll().where('ref_id', '=', copyId).execute();
+      expect(jobs).toHaveLength(1);
+
+      // two workers race for the job while more finalize calls arrive
+      const [, , late] = await Promise.all([runners[0]!.drain(), runners[1]!.drain(), parallel(4, () => admin.req('POST', `/api/v1/copies/${copyId}/finalize`))]);
+      for (const c of late) {
+        expect([200, 202]).toContain(c.status);
+        if (c.status === 202) expect(c.body.jobId).toBe(calls[0]!.body.jobId);
+      }
+      const after = await parallel(6, () => teacher.req('POST', `/api/v1/copies/${copyId}/finalize`));
+      expect(after.every((c) => c.status === 200 && c.body.status === 'GRADED')).toBe(true);
+
+      const copy = await env.ctx.db.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
+      expect(copy.status).toBe('GRADED');
+      expect(copy.final_score).toBe(250);
+      const pdfs = await env.ctx.db.selectFrom('final_pdfs').selectAll().where('copy_id', '=', copyId).execute();
+      expect(pdfs).toHaveLength(1);
+      expect(pdfs[0]!.blob_id).toBe(copy.final_blob_id);
+      const ok = await env.ctx.db.selectFrom('grading_events').select('id').where('copy_id', '=', copyId).where('action', '=', 'FINALIZE_OK').execute();
+      expect(ok).toHaveLength(1);
+      const job = await env.ctx.db.selectFrom('jobs').selectAll().where('ref_id', '=', copyId).executeTakeFirstOrThrow();
+      expect(job).toMatchObject({ status: 'DONE', attempts: 1 });
+    }
+  });
+
+  it('the same copy rendered twice gives byte-identical PDFs (reopen then finalize again)', async () => {
+    const copyId = await submittedCopy();
+    const runner = new JobRunner(env.ctx, jobHandlers);
+    await admin.req('POST', `/api/v1/copies/${copyId}/finalize`);
+    await runner.drain();
+    const first = await admin.req('GET', `/api/v1/copies/${copyId}/final.pdf`);
+    expect((await admin.req('POST', `/api/v1/copies/${copyId}/reopen`)).body.status).toBe('READY');
+    expect((await admin.req('GET', `/api/v1/copies/${copyId}/final.pdf`)).status).toBe(404);
+    await admin.req('POST', `/api/v1/copies/${copyId}/finalize`);
+    await runner.drain();
+    const second = await admin.req('GET', `/api/v1/copies/${copyId}/final.pdf`);
+    expect(Buffer.compare(first.raw, second.raw)).toBe(0);
+    // the reopened copy's first PDF stays in the history (and is never swept)
+    expect(await env.ctx.db.selectFrom('final_pdfs').select('id').where('copy_id', '=', copyId).execute()).toHaveLength(2);
+  });
+
+  it('finalize needs the right person and state', async () => {
+    const other = await makeUser(env, 'TEACHER');
+    await admin.req('PUT', `/api/v1/exams/${exam.id}/correctors`, { userIds: [teacher.user.id, other.user.id] });
+    const copyId = await makeCopy(env, exam.id);
+    const r = await other.req('POST', `/api/v1/copies/${copyId}/finalize`);
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('LOCK_REQUIRED');
+    const staging = await makeCopy(env, exam.id, { status: 'STAGING' });
+    const s = await admin.req('POST', `/api/v1/copies/${staging}/finalize`);
+    expect(s.status).toBe(409);
+    expect(s.body).toMatchObject({ code: 'INVALID_STATE', currentStatus: 'STAGING' });
+  });
+});
