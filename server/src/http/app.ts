@@ -51,7 +51,11 @@ function mapError(err: unknown): { status: number; body: ReturnType<typeof probl
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length < 100 ? req.headers['x-request-id'] : newId()),
+    // a proxy's request id is kept (so one id follows the request through every log) if it is plain text
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : newId();
+    },
     bodyLimit: 1024 * 1024,
     trustProxy: process.env.KORRIGO_TRUST_PROXY === '1',
   }).withTypeProvider<ZodTypeProvider>();
@@ -82,8 +86,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   app.decorateRequest('actor', null);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     (req as { startTime?: bigint }).startTime = process.hrtime.bigint();
+    reply.header('x-request-id', req.id);
     if (!req.url.startsWith('/api/v1/')) return;
     if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req);
     const session = await authenticate(ctx, req.cookies[SESSION_COOKIE]);
@@ -103,6 +108,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapError(err);
+    if (err instanceof AppError && typeof err.extra.retryAfterSeconds === 'number') reply.header('Retry-After', String(err.extra.retryAfterSeconds));
     if (mapped) return reply.status(mapped.status).type('application/problem+json').send(mapped.body);
     req.log.error({ err }, 'unhandled error');
     ctx.log.error({ err, reqId: req.id }, 'unhandled error');

@@ -11,6 +11,7 @@ export const findSessionWithUser = (ex: Executor, id: string, now: string) =>
     .select([
       'sessions.id as session_id',
       'sessions.expires_at',
+      'sessions.created_at as session_created_at',
       'sessions.last_seen_at',
       'users.id',
       'users.email',

@@ -16,7 +16,11 @@ export const authRoutes: RouteModule = (app, ctx) => {
   };
 
   app.post('/auth/login', { schema: { body: LoginBody, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
-    const { token, user } = await auth.login(ctx, req.body.email, req.body.password, { ip: req.ip, userAgent: req.headers['user-agent'] });
+    const { token, user } = await auth.login(ctx, req.body.email, req.body.password, {
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      previousToken: req.cookies[SESSION_COOKIE],
+    });
     reply.setCookie(SESSION_COOKIE, token, cookieOpts);
     return { user };
   });

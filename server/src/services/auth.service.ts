@@ -5,9 +5,15 @@ import { iso, newId, randomToken, sha256Hex } from '../ids.ts';
 import * as users from '../repositories/user.repository.ts';
 import * as sessions from '../repositories/session.repository.ts';
 import type { UsersTable } from '../db/schema.ts';
+import { assertLoginAllowedFrom, rateLimited, recordLoginFailureFrom } from './security.service.ts';
 
 const LOCKOUT_THRESHOLD = 10;
 const LOCKOUT_MS = 15 * 60_000;
+/**
+ * A session ends after this long without a request (the grading desk's lease heartbeat keeps an open desk
+ * alive), and in any case `config.sessionTtlMs` after login — the cookie's own lifetime.
+ */
+export const SESSION_IDLE_MS = 2 * 3600_000;
 // a hash to verify against when the email is unknown, so timing does not tell which emails exist
 let dummyHash: Promise<string> | null = null;
 
@@ -25,26 +31,39 @@ export function toUserDto(u: Pick<UsersTable, 'id' | 'email' | 'display_name' | 
   };
 }
 
-export async function login(ctx: AppContext, email: string, password: string, meta: { ip?: string; userAgent?: string }) {
+/**
+ * `previousToken` is the session cookie the browser already had: it is ended, so every login starts a new
+ * session id (no session fixation) and the old one cannot be replayed.
+ */
+export async function login(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  meta: { ip?: string; userAgent?: string; previousToken?: string },
+) {
+  assertLoginAllowedFrom(ctx, meta.ip);
   const now = ctx.clock.now();
   const user = await users.findUserByEmail(ctx.db, email);
   if (!user || user.is_active !== 1) {
     dummyHash ??= hash('not-a-real-password');
     await verify(await dummyHash, password).catch(() => false);
+    recordLoginFailureFrom(ctx, meta.ip);
     throw new AppError('UNAUTHENTICATED', 401, 'Wrong email or password');
   }
   if (user.locked_until && user.locked_until > now.toISOString()) {
-    throw new AppError('RATE_LIMITED', 429, 'Too many failed attempts: try again later', { retryAfter: user.locked_until });
+    throw rateLimited(Date.parse(user.locked_until) - now.getTime(), 'Too many failed attempts on this account: try again later');
   }
   const ok = await verify(user.password_hash, password).catch(() => false);
   // a provisioned one-time password works once; after that only a changed password opens the account
   if (!ok || (user.must_change_password === 1 && user.one_time_used_at)) {
     await users.recordFailedLogin(ctx.db, user.id, LOCKOUT_THRESHOLD, iso(ctx.clock, LOCKOUT_MS));
+    recordLoginFailureFrom(ctx, meta.ip);
     throw new AppError('UNAUTHENTICATED', 401, 'Wrong email or password');
   }
   const token = randomToken();
   const at = now.toISOString();
   await ctx.db.transaction().execute(async (tx) => {
+    if (meta.previousToken && meta.previousToken.length <= 100) await sessions.deleteSession(tx, sha256Hex(meta.previousToken));
     await users.updateUser(tx, user.id, {
       failed_logins: 0,
       locked_until: null,
@@ -55,7 +74,7 @@ export async function login(ctx: AppContext, email: string, password: string, me
       user_id: user.id,
       created_at: at,
       last_seen_at: at,
-      expires_at: iso(ctx.clock, ctx.config.sessionTtlMs),
+      expires_at: iso(ctx.clock, Math.min(SESSION_IDLE_MS, ctx.config.sessionTtlMs)),
       ip: meta.ip ?? null,
       user_agent: meta.userAgent?.slice(0, 300) ?? null,
     });
@@ -63,7 +82,10 @@ export async function login(ctx: AppContext, email: string, password: string, me
   return { token, user: toUserDto(user) };
 }
 
-/** Resolves a session cookie to an actor, sliding the expiry at most once a minute. */
+/**
+ * Resolves a session cookie to an actor. The expiry slides by the idle timeout (at most once a minute) but
+ * never past the absolute limit counted from login.
+ */
 export async function authenticate(ctx: AppContext, token: string | undefined) {
   if (!token || token.length > 100) return null;
   const id = sha256Hex(token);
@@ -71,7 +93,9 @@ export async function authenticate(ctx: AppContext, token: string | undefined) {
   const row = await sessions.findSessionWithUser(ctx.db, id, now.toISOString());
   if (!row) return null;
   if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {
-    await sessions.touchSession(ctx.db, id, now.toISOString(), iso(ctx.clock, ctx.config.sessionTtlMs));
+    const idleUntil = now.getTime() + SESSION_IDLE_MS;
+    const absoluteUntil = Date.parse(row.session_created_at) + ctx.config.sessionTtlMs;
+    await sessions.touchSession(ctx.db, id, now.toISOString(), new Date(Math.min(idleUntil, absoluteUntil)).toISOString());
   }
   return {
     actor: { id: row.id, role: row.role, displayName: row.display_name, sessionId: id } satisfies Actor,
