@@ -52,8 +52,8 @@ export async function toApiError(res: Response): Promise<ApiError> {
   else await res.text().catch(() => '');
   const { type: _t, title, status: _s, code, detail, ...extra } = body;
   const fallback = res.status === 501 ? 'NOT_IMPLEMENTED' : res.status === 404 ? 'NOT_FOUND' : res.status >= 500 ? 'INTERNAL' : `HTTP_${res.status}`;
-  // Fastify's own 404 for an unknown route has no `code` of ours: treat it as "not there yet"
-  if (res.status === 404 && typeof code !== 'string') extra.routeMissing = true;
+  // a route this server does not have (yet): "not available" rather than "not found"
+  if (res.status === 404 && (typeof code !== 'string' || (typeof detail === 'string' && detail.startsWith('No route ')))) extra.routeMissing = true;
   return new ApiError(
     res.status,
     typeof code === 'string' && code ? code : fallback,

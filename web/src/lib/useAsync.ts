@@ -15,7 +15,6 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]) {
       (data) => g === gen.current && setState({ data, error: null, loading: false }),
       (error: unknown) => g === gen.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   useEffect(() => {
     run();

@@ -131,11 +131,11 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     for (const q of leaves) if (isUnsaved(q.id, inputs[q.id])) p.scores[q.id] = inputs[q.id]!;
     p.editor = editor;
     return p;
-  }, [leaves, inputs, editor, isUnsaved, saved]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [leaves, inputs, editor, isUnsaved, saved]);
   const payloadJson = JSON.stringify(payload);
   useEffect(() => {
     if (editable) draft.update(payload);
-  }, [payloadJson, editable, draft.update]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [payloadJson, editable, draft.update]);
 
   // ---- scores
   const putScore = useCallback(
@@ -330,7 +330,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       setFinalize({ kind: 'running' });
       poll().catch((error) => setFinalize({ kind: 'error', error }));
     }
-  }, [copy.status]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [copy.status]);
 
   const doSubmit = async () => {
     setActionError(null);
@@ -589,7 +589,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
               ↷
             </button>
             <button type="button" aria-label={t('deleteAnnotation')} disabled={!editable || !selectedRec} onClick={deleteSelected}>
-              🗑
+              ⌫
             </button>
             <span className="sep" />
             <label className="inline">
@@ -769,7 +769,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   );
 }
 
-const TOOL_ICONS: Record<ToolId, string> = { select: '⬚', comment: '💬', highlight: '▰', tick: '✓', cross: '✗', score: '±', freehand: '✎' };
+const TOOL_ICONS: Record<ToolId, string> = { select: '⬚', comment: '▭ Aa', highlight: '▰', tick: '✓', cross: '✗', score: '±', freehand: '✎' };
 
 function imageUrl(copyId: string, pg: { position: number; imageUrl: string }) {
   return pg.imageUrl && pg.imageUrl.startsWith('/') ? pg.imageUrl : api.pageImageUrl(copyId, pg.position);
@@ -777,7 +777,7 @@ function imageUrl(copyId: string, pg: { position: number; imageUrl: string }) {
 
 function draftLines(p: DraftPayload, qLabel: (id: string) => string): string[] {
   const lines = Object.entries(p.scores).map(([qid, v]) => `${qLabel(qid) || qid}: ${v.points}${v.comment ? ` — ${v.comment}` : ''}`);
-  if (p.editor) lines.push(`💬 ${p.editor.text}`);
+  if (p.editor) lines.push(`▭ ${p.editor.text}`);
   return lines.length ? lines : ['—'];
 }
 

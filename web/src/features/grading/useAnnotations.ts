@@ -76,7 +76,6 @@ export function useAnnotations(copyId: string, initial: Annotation[], tokenRef: 
     q.seed(Object.values(stateFromServer(initial).byKey));
     return q;
     // the queue lives as long as the desk shows this copy
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [copyId]);
 
   useEffect(() => {

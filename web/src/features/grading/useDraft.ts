@@ -64,6 +64,7 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
   lostRef.current = onLockLost;
   const lk = localKey(copyId, userId);
   const seq = useRef(0);
+  const lastSaved = useRef<DraftStatus>({ kind: 'idle' });
 
   const restore = (payload: DraftPayload) => setRestored({ payload, seq: ++seq.current });
 
@@ -96,7 +97,6 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token, copyId]);
 
   const save = useCallback(async () => {
@@ -107,6 +107,7 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
     const json = JSON.stringify(payload);
     if (json === savedJson.current) {
       writeLocal(lk, { payload, unsent: false, savedAt: Date.now() });
+      setStatus((s) => (s.kind === 'dirty' || s.kind === 'offline' ? lastSaved.current : s));
       return;
     }
     inFlight.current = true;
@@ -116,7 +117,8 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
       version.current = res.version;
       savedJson.current = json;
       writeLocal(lk, { payload, unsent: JSON.stringify(latest.current) !== json, savedAt: Date.now() });
-      setStatus({ kind: 'saved', at: new Date() });
+      lastSaved.current = { kind: 'saved', at: new Date() };
+      setStatus(lastSaved.current);
     } catch (err) {
       if (err instanceof ApiError && err.isNetwork) {
         setStatus({ kind: 'offline' });
@@ -134,7 +136,6 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
     }
     // changes made while the request was in flight
     if (JSON.stringify(latest.current) !== savedJson.current && !timer.current) schedule(DEBOUNCE_MS);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [copyId, lk]);
 
   function schedule(ms: number) {
@@ -150,11 +151,18 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
       const json = JSON.stringify(payload);
       const dirty = json !== savedJson.current;
       writeLocal(lk, { payload, unsent: dirty, savedAt: Date.now() });
-      if (!dirty) return;
+      if (!dirty) {
+        // back to what the server has (e.g. a field retyped to its saved value): nothing to send
+        if (timer.current && !conflict) {
+          clearTimeout(timer.current);
+          timer.current = null;
+        }
+        setStatus((s) => (s.kind === 'dirty' ? lastSaved.current : s));
+        return;
+      }
       setStatus((s) => (s.kind === 'offline' ? s : { kind: 'dirty' }));
       if (!conflict) schedule(DEBOUNCE_MS);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [loaded, lk, conflict, save],
   );
 
@@ -171,7 +179,6 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
       } else schedule(0);
       setConflict(null);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [conflict, lk],
   );
 
