@@ -1,8 +1,18 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../db/database.ts';
+import { dialectOf } from '../db/dialect.ts';
 import type { CopiesTable, CopyStatus, PagesTable } from '../db/schema.ts';
 
-export const findCopy = (ex: Executor, id: string) => ex.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * `lock` takes the copy's row lock on PostgreSQL (SQLite transactions are already serialized). Every transaction
+ * that touches a copy locks its row FIRST, before copy_locks, so concurrent edits, submits and finalizes queue up
+ * instead of deadlocking.
+ */
+export const findCopy = (ex: Executor, id: string, lock?: 'share' | 'update') => {
+  let q = ex.selectFrom('copies').selectAll().where('id', '=', id);
+  if (lock && dialectOf(ex) === 'postgres') q = lock === 'update' ? q.forUpdate() : q.forShare();
+  return q.executeTakeFirst();
+};
 
 export const insertCopy = (ex: Executor, row: Insertable<CopiesTable>) => ex.insertInto('copies').values(row).execute();
 

@@ -1,10 +1,15 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Executor } from '../db/database.ts';
+import { dialectOf } from '../db/dialect.ts';
 import type { ExamsTable, QuestionsTable } from '../db/schema.ts';
 
 export const insertExam = (ex: Executor, row: Insertable<ExamsTable>) => ex.insertInto('exams').values(row).execute();
 
-export const findExam = (ex: Executor, id: string) => ex.selectFrom('exams').selectAll().where('id', '=', id).executeTakeFirst();
+export const findExam = (ex: Executor, id: string, lock?: 'update') => {
+  let q = ex.selectFrom('exams').selectAll().where('id', '=', id);
+  if (lock && dialectOf(ex) === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
+};
 
 export const updateExam = (ex: Executor, id: string, patch: Updateable<ExamsTable>) =>
   ex.updateTable('exams').set(patch).where('id', '=', id).executeTakeFirst();

@@ -33,8 +33,9 @@ export async function loadCopyFor(
   ex: Executor,
   actor: Actor,
   copyId: string,
+  lock?: 'share' | 'update',
 ): Promise<{ copy: Copy; exam: Exam; access: CopyAccess }> {
-  const copy = await findCopy(ex, copyId);
+  const copy = await findCopy(ex, copyId, lock);
   if (!copy) throw notFound('Copy');
   const exam = (await findExam(ex, copy.exam_id))!;
   if (actor.role === 'ADMIN') return { copy, exam, access: 'admin' };

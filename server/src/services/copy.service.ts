@@ -185,7 +185,7 @@ export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string
   requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   const row = await ctx.db.transaction().execute(async (tx) => {
-    if (!(await copies.findCopy(tx, copyId))) throw notFound('Copy');
+    if (!(await copies.findCopy(tx, copyId, 'update'))) throw notFound('Copy');
     return transition(tx, 'validate', copyId, { actorId: actor.id, now });
   });
   return { status: row.status };

@@ -175,7 +175,7 @@ export async function updateExam(
 export async function deleteExam(ctx: AppContext, actor: Actor, id: string) {
   requireRole(actor, 'ADMIN');
   await ctx.db.transaction().execute(async (tx) => {
-    const exam = await exams.findExam(tx, id);
+    const exam = await exams.findExam(tx, id, 'update');
     if (!exam) throw notFound('Exam');
     if (await exams.examHasAnything(tx, id)) {
       throw new AppError('EXAM_HAS_COPIES', 409, 'This exam has copies or scans: archive it instead of deleting it');

@@ -49,20 +49,17 @@ async function withLease<T>(
   copyId: string,
   token: string | undefined,
   fn: (tx: Executor, copy: Copy) => Promise<T>,
-  opts: { statuses?: Copy['status'][] } = { statuses: ['READY'] },
+  opts: { statuses?: Copy['status'][]; lock?: 'share' | 'update' } = {},
 ): Promise<T> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (!token) throw lockRequired('This write needs the X-Lock-Token header of the copy\'s edit lease');
+  const statuses = 'statuses' in opts ? opts.statuses : ['READY' as const];
   return ctx.db.transaction().execute(async (tx) => {
-    const { access } = await loadCopyFor(tx, actor, copyId);
+    const { copy, access } = await loadCopyFor(tx, actor, copyId, opts.lock ?? 'share');
     requireCorrector(actor, access);
-    const now = ctx.clock.now().toISOString();
-    const lease = await locks.holdLiveLease(tx, { copyId, token, now });
+    const lease = await locks.holdLiveLease(tx, { copyId, token, now: ctx.clock.now().toISOString() });
     if (!lease || lease.owner_id !== actor.id) throw lockRequired();
-    let q = tx.selectFrom('copies').selectAll().where('id', '=', copyId);
-    if (ctx.dialect === 'postgres') q = q.forShare();
-    const copy = (await q.executeTakeFirst())!;
-    if (opts.statuses && !opts.statuses.includes(copy.status)) throw invalidState(copy.status);
+    if (statuses && !statuses.includes(copy.status)) throw invalidState(copy.status);
     return fn(tx, copy);
   });
 }
@@ -72,7 +69,7 @@ async function withLease<T>(
 export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
-    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    const { copy, access } = await loadCopyFor(tx, actor, copyId, 'share');
     requireCorrector(actor, access);
     if (copy.status !== 'READY') throw invalidState(copy.status, `A ${copy.status} copy cannot be edited`);
     const now = ctx.clock.now().toISOString();
@@ -101,7 +98,7 @@ export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, t
 export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   await ctx.db.transaction().execute(async (tx) => {
-    await loadCopyFor(tx, actor, copyId);
+    await loadCopyFor(tx, actor, copyId, 'share');
     const now = ctx.clock.now().toISOString();
     if (token) {
       const lease = await locks.findLease(tx, copyId);
@@ -328,13 +325,13 @@ export async function submit(ctx: AppContext, actor: Actor, copyId: string, toke
     const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now: ctx.clock.now().toISOString() });
     await locks.releaseLease(tx, copyId);
     return { status: row.status };
-  }, { statuses: undefined });
+  }, { statuses: undefined, lock: 'update' });
 }
 
 export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
-    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
     requireCorrector(actor, access);
     if (actor.role !== 'ADMIN' && copy.status === 'LOCKED' && copy.locked_by !== actor.id) {
       throw forbidden('Only the teacher who submitted the copy, or an admin, can unlock it');
@@ -357,7 +354,7 @@ export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
 export async function finalize(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
-    const { copy, access } = await loadCopyFor(tx, actor, copyId);
+    const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
     requireCorrector(actor, access);
     const now = ctx.clock.now().toISOString();
     if (copy.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
@@ -396,7 +393,7 @@ async function runningJob(tx: Executor, copyId: string) {
 export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN');
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await findCopy(tx, copyId);
+    const copy = await findCopy(tx, copyId, 'update');
     if (!copy) throw notFound('Copy');
     const row = await transition(tx, 'reopen', copyId, {
       actorId: actor.id,

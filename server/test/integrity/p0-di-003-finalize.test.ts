@@ -61,6 +61,23 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
     }
   });
 
+  it('the lease holder finalizing from READY while other tabs still write: one job, the late writes are refused cleanly', async () => {
+    for (let round = 0; round < 5; round++) {
+      const copyId = await makeCopy(env, exam.id);
+      const h = { 'x-lock-token': (await teacher.req('POST', `/api/v1/copies/${copyId}/lock`)).body.token };
+      const [fins, writes] = await Promise.all([
+        parallel(6, () => teacher.req('POST', `/api/v1/copies/${copyId}/finalize`, undefined, h)),
+        parallel(6, (i) => teacher.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: i / 10, y: 0, w: 0.05, h: 0.05, type: 'TICK' }, h)),
+      ]);
+      expect(fins.every((f) => f.status === 202)).toBe(true);
+      expect(new Set(fins.map((f) => f.body.jobId)).size).toBe(1);
+      for (const w of writes) expect([201, 409]).toContain(w.status);
+      // what was accepted before the finalize committed is exactly what the copy holds
+      const kept = await env.ctx.db.selectFrom('annotations').select('id').where('copy_id', '=', copyId).execute();
+      expect(kept).toHaveLength(writes.filter((w) => w.status === 201).length);
+    }
+  });
+
   it('the same copy rendered twice gives byte-identical PDFs (reopen then finalize again)', async () => {
     const copyId = await submittedCopy();
     const runner = new JobRunner(env.ctx, jobHandlers);

@@ -1,0 +1,171 @@
+/**
+ * Results out of Korrigo: a CSV per exam (plain, or Pronote-ready) and a ZIP of the final PDFs. Totals come from
+ * `computeTotal` (services/total.ts), like everywhere else; only GRADED copies have a result.
+ */
+import type { Readable } from 'node:stream';
+import yazl from 'yazl';
+import type { AppContext, Actor } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import { validation } from '../errors.ts';
+import { listQuestions } from '../repositories/exam.repository.ts';
+import { examResultRows, scoresOfExam } from '../repositories/export.repository.ts';
+import { loadExamFor, requireRole } from './access.ts';
+import { computeMaxTotal, computeTotal, leafQuestions } from './total.ts';
+import { csvLine, formatPoints, rescale, type Cell } from './export.csv.ts';
+import { foldText } from './student.csv.ts';
+
+export type ResultRow = Awaited<ReturnType<typeof examResultRows>>[number] & {
+  /** null unless GRADED */
+  total: number | null;
+  /** leaf question id → points (GRADED copies; a leaf without a score is 0) */
+  points: Map<string, number>;
+};
+
+/** Every copy of the exam with its total; shared by exports and statistics. */
+export async function loadResults(ex: Executor, examId: string) {
+  const [rows, scores, questions] = await Promise.all([examResultRows(ex, examId), scoresOfExam(ex, examId), listQuestions(ex, examId)]);
+  const leaves = leafQuestions(questions);
+  const leafIds = new Set(leaves.map((q) => q.id));
+  const byCopy = new Map<string, { question_id: string; points: number }[]>();
+  for (const s of scores) {
+    const list = byCopy.get(s.copy_id);
+    if (list) list.push(s);
+    else byCopy.set(s.copy_id, [s]);
+  }
+  const results: ResultRow[] = rows.map((r) => {
+    const own = byCopy.get(r.id) ?? [];
+    const graded = r.status === 'GRADED';
+    const points = new Map<string, number>();
+    if (graded) {
+      for (const q of leaves) points.set(q.id, 0);
+      for (const s of own) if (leafIds.has(s.question_id)) points.set(s.question_id, s.points);
+    }
+    return { ...r, total: graded ? computeTotal(own, leafIds) : null, points };
+  });
+  return { results, questions, leaves, maxTotal: computeMaxTotal(questions) };
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Students by class, last name, first name, number (accent-insensitive); unidentified copies after, by code. */
+type SortKey = Pick<ResultRow, 'student_id' | 'anonymous_code' | 'class_name' | 'last_name' | 'first_name' | 'student_number'>;
+function byStudent(a: SortKey, b: SortKey): number {
+  if (!!a.student_id !== !!b.student_id) return a.student_id ? -1 : 1;
+  if (!a.student_id) return cmp(a.anonymous_code, b.anonymous_code);
+  return (
+    cmp(foldText(a.class_name ?? ''), foldText(b.class_name ?? '')) ||
+    cmp(foldText(a.last_name!), foldText(b.last_name!)) ||
+    cmp(foldText(a.first_name!), foldText(b.first_name!)) ||
+    cmp(a.student_number!, b.student_number!)
+  );
+}
+
+/** ASCII file-name part: accents dropped, anything else but letters, digits and '-' becomes '-'. */
+function fileSafe(s: string, max = 60): string {
+  const ascii = s
+    .replace(/[œŒæÆß]/g, (c) => ({ œ: 'oe', Œ: 'OE', æ: 'ae', Æ: 'AE', ß: 'ss' })[c]!)
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '');
+  return ascii.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || 'x';
+}
+
+/** ASCII `filename` for old clients, the real (accented) title in `filename*` (RFC 6266). */
+const disposition = (base: string, ext: string) =>
+  `attachment; filename="${fileSafe(base, 120)}.${ext}"; filename*=UTF-8''${encodeURIComponent(base)}.${ext}`;
+
+/**
+ * Pronote: `;`, UTF-8 with BOM, CRLF, comma decimals, columns Nom;Prénom;Classe;Numéro;Copie;Note (the import
+ * wizard maps them). Plain: RFC 4180 `,`, CRLF, dot decimals, per-question columns. Text cells are
+ * formula-safe in both. `scale` rescales totals to /scale (e.g. 20).
+ */
+export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q: { format: 'plain' | 'pronote'; scale?: number }) {
+  requireRole(actor, 'ADMIN');
+  const exam = await loadExamFor(ctx.db, actor, examId);
+  const { results, leaves, maxTotal } = await loadResults(ctx.db, examId);
+  if (q.scale !== undefined && maxTotal === 0) throw validation('This exam has no points to rescale: give its questions a maximum first');
+  const outOf = q.scale !== undefined ? q.scale * 100 : maxTotal;
+  const shown = (total: number | null) => (total === null ? null : q.scale !== undefined ? rescale(total, maxTotal, q.scale) : total);
+  results.sort(byStudent);
+
+  let body: string;
+  if (q.format === 'pronote') {
+    const d = ';';
+    const num = (v: number | null): Cell => ({ number: v === null ? '' : formatPoints(v, ',') });
+    body =
+      '\uFEFF' +
+      csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note'].map((text) => ({ text })), d) +
+      results
+        .map((r) => csvLine([{ text: r.last_name }, { text: r.first_name }, { text: r.class_name }, { text: r.student_number }, { text: r.anonymous_code }, num(shown(r.total))], d))
+        .join('');
+  } else {
+    const d = ',';
+    const num = (v: number | null | undefined): Cell => ({ number: v === null || v === undefined ? '' : formatPoints(v, '.') });
+    body =
+      csvLine(
+        [...['student_number', 'last_name', 'first_name', 'class_name', 'anonymous_code', 'status', 'total', 'max_total'], ...leaves.map((l) => l.label)].map((text) => ({ text })),
+        d,
+      ) +
+      results
+        .map((r) =>
+          csvLine(
+            [
+              { text: r.student_number },
+              { text: r.last_name },
+              { text: r.first_name },
+              { text: r.class_name },
+              { text: r.anonymous_code },
+              { text: r.status },
+              num(shown(r.total)),
+              num(outOf),
+              ...leaves.map((l) => num(r.total === null ? null : r.points.get(l.id))),
+            ],
+            d,
+          ),
+        )
+        .join('');
+  }
+  const fileName = `${exam.title}${q.format === 'pronote' ? '-pronote' : ''}${q.scale ? `-sur-${q.scale}` : ''}`;
+  return { body: Buffer.from(body, 'utf8'), contentDisposition: disposition(fileName, 'csv') };
+}
+
+/** Names inside the ZIP: `<last>_<first>_<number>.pdf`, or the anonymous code; unique ignoring case (Windows). */
+export function zipEntryNames(rows: { id: string; anonymous_code: string; student_id: string | null; last_name: string | null; first_name: string | null; student_number: string | null }[]) {
+  const used = new Set<string>();
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const base = r.student_id ? `${fileSafe(r.last_name!)}_${fileSafe(r.first_name!)}_${fileSafe(r.student_number!)}` : fileSafe(r.anonymous_code);
+    let name = `${base}.pdf`;
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base}_${i}.pdf`;
+    used.add(name.toLowerCase());
+    out.set(r.id, name);
+  }
+  return out;
+}
+
+/**
+ * The final PDFs of the GRADED copies, streamed: each file is opened only when the archive reaches it and
+ * piped through (stored, not recompressed: PDFs are compressed already), so memory stays flat whatever the
+ * exam's size, and the length is known up front.
+ */
+export async function exportZip(ctx: AppContext, actor: Actor, examId: string) {
+  requireRole(actor, 'ADMIN');
+  const exam = await loadExamFor(ctx.db, actor, examId);
+  const rows = (await examResultRows(ctx.db, examId)).filter((r) => r.status === 'GRADED' && r.final_storage_key);
+  rows.sort(byStudent);
+  const names = zipEntryNames(rows);
+  const zip = new yazl.ZipFile();
+  const output = zip.outputStream as Readable;
+  // a missing or unreadable file aborts the download instead of leaving the client waiting forever
+  zip.on('error', (err: Error) => output.destroy(err));
+  const mtime = ctx.clock.now();
+  for (const r of rows) {
+    zip.addReadStreamLazy(names.get(r.id)!, { compress: false, size: Number(r.final_size), mtime }, (cb) => {
+      const file = ctx.blobs.createReadStream(r.final_storage_key!);
+      file.on('error', (err) => output.destroy(err));
+      cb(null, file);
+    });
+  }
+  // stored entries of known sizes: yazl computes the archive's exact length before streaming it
+  const size = await new Promise<number>((resolve) => zip.end(undefined, ((n: number) => resolve(n)) as () => void));
+  return { stream: output, size: size >= 0 ? size : null, count: rows.length, contentDisposition: disposition(exam.title, 'zip') };
+}

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnv, engine, makeCopy, makeExam, makeUser, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
+
+describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
+  let env: TestEnv;
+  let admin: Client;
+  let teacher: Client;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    admin = await makeUser(env, 'ADMIN');
+    teacher = await makeUser(env, 'TEACHER');
+  });
+  afterAll(() => env.close());
+
+  const count = async (table: 'exams' | 'questions' | 'copies' | 'pages' | 'annotations' | 'grading_events' | 'exam_correctors', examId: string) => {
+    const db = env.ctx.db;
+    const q =
+      table === 'exams'
+        ? db.selectFrom('exams').where('id', '=', examId)
+        : table === 'pages' || table === 'annotations' || table === 'grading_events'
+          ? db.selectFrom(table).where('copy_id', 'in', db.selectFrom('copies').select('id').where('exam_id', '=', examId))
+          : db.selectFrom(table).where('exam_id', '=', examId);
+    return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  };
+
+  it('the API refuses with 409 EXAM_HAS_COPIES and deletes nothing, even under parallel attempts', async () => {
+    const exam = await makeExam(admin, [teacher]);
+    const copyId = await makeCopy(env, exam.id);
+    const h = { 'x-lock-token': (await teacher.req('POST', `/api/v1/copies/${copyId}/lock`)).body.token };
+    await teacher.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0, y: 0, w: 0.5, h: 0.5, type: 'HIGHLIGHT' }, h);
+    const before = await Promise.all((['exams', 'questions', 'copies', 'pages', 'annotations', 'grading_events', 'exam_correctors'] as const).map((t) => count(t, exam.id)));
+    const results = await parallel(8, () => admin.req('DELETE', `/api/v1/exams/${exam.id}`));
+    for (const r of results) {
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('EXAM_HAS_COPIES');
+    }
+    const after = await Promise.all((['exams', 'questions', 'copies', 'pages', 'annotations', 'grading_events', 'exam_correctors'] as const).map((t) => count(t, exam.id)));
+    expect(after).toEqual(before);
+    expect((await admin.req('GET', `/api/v1/exams/${exam.id}`)).status).toBe(200);
+    // archiving is the way out, and it is reversible
+    expect((await admin.req('POST', `/api/v1/exams/${exam.id}/archive`)).body.exam.archivedAt).toBeTruthy();
+    expect((await admin.req('GET', '/api/v1/exams')).body.items.map((e: { id: string }) => e.id)).not.toContain(exam.id);
+    expect((await admin.req('POST', `/api/v1/exams/${exam.id}/unarchive`)).body.exam.archivedAt).toBeNull();
+  });
+
+  it('an exam without copies is deleted once (parallel deletes: one 204, the rest 404); teachers cannot delete', async () => {
+    const exam = await makeExam(admin, [teacher]);
+    expect((await teacher.req('DELETE', `/api/v1/exams/${exam.id}`)).status).toBe(403);
+    const results = await parallel(6, () => admin.req('DELETE', `/api/v1/exams/${exam.id}`));
+    expect(results.filter((r) => r.status === 204)).toHaveLength(1);
+    expect(results.filter((r) => r.status !== 204).every((r) => r.status === 404)).toBe(true);
+    expect(await count('questions', exam.id)).toBe(0);
+  });
+
+  it('the database itself refuses cascading deletes (ON DELETE RESTRICT)', async () => {
+    const exam = await makeExam(admin, [teacher]);
+    const copyId = await makeCopy(env, exam.id);
+    const h = { 'x-lock-token': (await teacher.req('POST', `/api/v1/copies/${copyId}/lock`)).body.token };
+    await teacher.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0, y: 0, w: 0.5, h: 0.5, type: 'TICK' }, h);
+    const db = env.ctx.db;
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['exam → copies', () => sql`DELETE FROM exams WHERE id = ${exam.id}`.execute(db)],
+      ['copy → pages/annotations/events', () => sql`DELETE FROM copies WHERE id = ${copyId}`.execute(db)],
+      ['user → annotations/events', () => sql`DELETE FROM users WHERE id = ${teacher.user.id}`.execute(db)],
+      ['question → its exam', () => sql`DELETE FROM exams WHERE id = ${exam.id}`.execute(db)],
+      ['blob → pages', () => sql`DELETE FROM blobs WHERE id IN (SELECT image_blob_id FROM pages WHERE copy_id = ${copyId})`.execute(db)],
+    ];
+    for (const [what, run] of attempts) {
+      await expect(run(), what).rejects.toThrow(/foreign key|FOREIGN KEY/i);
+    }
+    // copy → events alone (pages and annotations removed first) is still refused
+    await sql`DELETE FROM annotations WHERE copy_id = ${copyId}`.execute(db);
+    await sql`DELETE FROM copy_locks WHERE copy_id = ${copyId}`.execute(db);
+    await sql`DELETE FROM pages WHERE copy_id = ${copyId}`.execute(db);
+    await expect(sql`DELETE FROM copies WHERE id = ${copyId}`.execute(db)).rejects.toThrow(/foreign key/i);
+    expect(await count('exams', exam.id)).toBe(1);
+  });
+});
