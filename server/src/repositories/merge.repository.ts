@@ -1,10 +1,18 @@
 import type { Executor } from '../db/database.ts';
+import { dialectOf } from '../db/dialect.ts';
 
 // Above any real position: pages park here while a copy's pages are renumbered, so UNIQUE(copy_id, position)
 // never sees two pages on one position in between.
 const PARKING = 1_000_000;
 
-export const copiesByIds = (ex: Executor, ids: string[]) => ex.selectFrom('copies').selectAll().where('id', 'in', ids).execute();
+/**
+ * The copies, row-locked in id order on PostgreSQL so two merges sharing copies queue instead of deadlocking
+ * (SQLite transactions are already serialized by BEGIN IMMEDIATE).
+ */
+export const lockCopies = (ex: Executor, ids: string[]) => {
+  const q = ex.selectFrom('copies').selectAll().where('id', 'in', ids).orderBy('id');
+  return dialectOf(ex) === 'postgres' ? q.forUpdate().execute() : q.execute();
+};
 
 /** Moves every page of `copyIds`, in the given order, to `targetId` as positions 0..n-1. Returns n. */
 export async function restackPages(ex: Executor, targetId: string, copyIds: string[]): Promise<number> {

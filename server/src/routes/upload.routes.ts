@@ -19,12 +19,18 @@ export const uploadRoutes: RouteModule = async (app, ctx) => {
       { bodyLimit: ctx.config.maxUploadBytes, schema: { params: Params, querystring: UploadQuery, tags: ['uploads'] } },
       async (req, reply) => {
         const length = Number(req.headers['content-length']);
-        const result = await uploads.createUpload(ctx, actorOf(req), req.params.id, {
-          mode: req.query.mode,
-          body: (req.body as AsyncIterable<Uint8Array> | undefined) ?? null,
-          declaredBytes: Number.isFinite(length) ? length : undefined,
-        });
-        return reply.status(202).send(result);
+        try {
+          const result = await uploads.createUpload(ctx, actorOf(req), req.params.id, {
+            mode: req.query.mode,
+            body: (req.body as AsyncIterable<Uint8Array> | undefined) ?? null,
+            declaredBytes: Number.isFinite(length) ? length : undefined,
+          });
+          return reply.status(202).send(result);
+        } catch (err) {
+          // refused before the whole body arrived (401/403/404/413): drop the connection rather than read the rest
+          if (!req.raw.complete) reply.header('connection', 'close');
+          throw err;
+        }
       },
     );
   });

@@ -7,7 +7,7 @@ import type { AppContext, Actor } from '../context.ts';
 import { invalidState, notFound, validation } from '../errors.ts';
 import { findCopy, updateCopyFields } from '../repositories/copy.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
-import { copiesByIds, restackPages } from '../repositories/merge.repository.ts';
+import { lockCopies, restackPages } from '../repositories/merge.repository.ts';
 import { loadExamFor, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { copyDetail } from './copy.service.ts';
@@ -22,7 +22,7 @@ export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string,
   const now = ctx.clock.now().toISOString();
 
   await ctx.db.transaction().execute(async (tx) => {
-    const rows = new Map((await copiesByIds(tx, copyIds)).map((c) => [c.id, c]));
+    const rows = new Map((await lockCopies(tx, copyIds)).map((c) => [c.id, c]));
     for (const id of copyIds) {
       const c = rows.get(id);
       if (!c) throw notFound('Copy');
@@ -34,7 +34,7 @@ export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string,
     if (students.size > 1) throw validation('These copies are identified as different students');
     const [studentId] = students;
 
-    // The sources first: each is one conditional transition, so a copy validated meanwhile makes the whole merge 409.
+    // each source is one conditional transition (a copy validated meanwhile makes the whole merge 409)
     for (const id of sourceIds) {
       await transition(tx, 'merge', id, { actorId: actor.id, now, metadata: { into: targetId } }, { into: targetId });
       // the identity moves with the pages (UNIQUE(exam_id, student_id) allows it on one copy only)
