@@ -8,6 +8,14 @@ import { examRoutes } from './exam.routes.ts';
 import { copyRoutes } from './copy.routes.ts';
 import { gradingRoutes } from './grading.routes.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { studentRoutes } from './student.routes.ts';
+import { identificationRoutes } from './identification.routes.ts';
+import { dispatchRoutes } from './dispatch.routes.ts';
+import { releaseRoutes } from './release.routes.ts';
+import { exportRoutes } from './export.routes.ts';
+import { statsRoutes } from './stats.routes.ts';
+import { regradeRoutes } from './regrade.routes.ts';
+import { portalRoutes } from './portal.routes.ts';
 import { uploadRoutes } from './upload.routes.ts';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -25,7 +33,8 @@ export const lockToken = (req: FastifyRequest): string | undefined => {
 };
 
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
-const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes];
+const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes,
+  studentRoutes, identificationRoutes, dispatchRoutes, releaseRoutes, exportRoutes, statsRoutes, regradeRoutes, portalRoutes];
 
 export async function registerRoutes(app: App, ctx: AppContext) {
   await app.register(

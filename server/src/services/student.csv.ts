@@ -4,7 +4,7 @@
  * English headers. Parsing is csv-parse's; this module decides encoding, delimiter, columns and row validity.
  */
 import { isUtf8 } from 'node:buffer';
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { validation } from '../errors.ts';
 
@@ -83,7 +83,7 @@ export function decodeCsv(bytes: Buffer): { text: string; encoding: Encoding } {
 
 /** The delimiter that occurs most in the header line; `;` wins ties (French Excel). */
 function detectDelimiter(text: string): Delimiter {
-  const header = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';
+  const header = text.split('\n').find((l) => l.trim() !== '') ?? '';
   const count = (c: string) => header.split(c).length - 1;
   let best: Delimiter = ';';
   for (const d of [',', '\t'] as const) if (count(d) > count(best)) best = d;
@@ -91,15 +91,14 @@ function detectDelimiter(text: string): Delimiter {
 }
 
 const headerKey = (h: string) => foldText(h).replace(/[^a-z0-9]/g, '');
-const LINE_BREAK = /\r\n|\r|\n/g;
-const countBreaks = (s: string) => s.match(LINE_BREAK)?.length ?? 0;
+const countBreaks = (s: string) => s.split('\n').length - 1;
 
 /**
  * csv-parse reports the line where a record ENDS; errors must name the line where it starts. Its raw text
  * carries the empty lines skipped before it and its own record delimiter: drop those, count what is left.
  */
 function startLine(endLine: number, raw: string): number {
-  const body = raw.replace(/^(?:\r\n|\r|\n)+/, '').replace(/(?:\r\n|\r|\n)$/, '');
+  const body = raw.replace(/^\n+/, '').replace(/\n$/, '');
   return endLine - countBreaks(body);
 }
 
@@ -107,11 +106,15 @@ const clean = (v: string | undefined) => (v ?? '').replace(/\s+/g, ' ').trim();
 
 /** Parses a roster. Throws 400 only for file-level problems (empty, no header, missing required columns). */
 export function parseRoster(bytes: Buffer): ParsedRoster {
-  const { text, encoding } = decodeCsv(bytes);
+  const decoded = decodeCsv(bytes);
+  const encoding = decoded.encoding;
+  // one line-break convention: csv-parse miscounts lines for CRLF inside quoted fields
+  const text = decoded.text.replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw validation('The file is empty');
   const delimiter = detectDelimiter(text);
   const errors: { line: number; message: string }[] = [];
-  const records = parse(text, {
+  // on_skip is a documented csv-parse 5 option missing from its type definitions
+  const options: Options & { on_skip: (err: { message: string; lines?: number } | undefined, raw?: string) => void } = {
     delimiter,
     info: true,
     raw: true,
@@ -119,11 +122,12 @@ export function parseRoster(bytes: Buffer): ParsedRoster {
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    on_skip: (err: { message: string; lines?: number } | undefined, raw?: string) => {
+    on_skip: (err, raw) => {
       if (!err) return;
       errors.push({ line: startLine(err.lines ?? 0, raw ?? ''), message: `Unreadable CSV: ${err.message}` });
     },
-  }) as { record: string[]; info: { lines: number }; raw: string }[];
+  };
+  const records = parse(text, options) as { record: string[]; info: { lines: number }; raw: string }[];
 
   const headerRec = records.shift();
   if (!headerRec) throw validation('The file has no header line');

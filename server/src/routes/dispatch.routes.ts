@@ -1,0 +1,17 @@
+import { AssigneeBody, DispatchBody, Id } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as dispatch from '../services/dispatch.service.ts';
+
+const Params = z.object({ id: Id });
+const tags = ['dispatch'];
+
+export const dispatchRoutes: RouteModule = (app, ctx) => {
+  app.post('/exams/:id/dispatch', { schema: { params: Params, body: DispatchBody, tags } }, async (req) =>
+    dispatch.dispatchExam(ctx, actorOf(req), req.params.id, req.body ?? {}),
+  );
+  app.put('/copies/:id/assignee', { schema: { params: Params, body: AssigneeBody, tags } }, async (req) =>
+    dispatch.setAssignee(ctx, actorOf(req), req.params.id, req.body.userId),
+  );
+};

@@ -1,0 +1,20 @@
+import { Id, IdentificationQuery, IdentifyBody } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as identification from '../services/identification.service.ts';
+
+const Params = z.object({ id: Id });
+const tags = ['identification'];
+
+export const identificationRoutes: RouteModule = (app, ctx) => {
+  app.get('/exams/:id/identification', { schema: { params: Params, querystring: IdentificationQuery, tags } }, async (req) =>
+    identification.identificationQueue(ctx, actorOf(req), req.params.id, req.query),
+  );
+  app.post('/copies/:id/identify', { schema: { params: Params, body: IdentifyBody, tags } }, async (req) =>
+    identification.identifyCopy(ctx, actorOf(req), req.params.id, req.body.studentId),
+  );
+  app.delete('/copies/:id/identify', { schema: { params: Params, tags } }, async (req) =>
+    identification.unidentifyCopy(ctx, actorOf(req), req.params.id),
+  );
+};

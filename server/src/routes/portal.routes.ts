@@ -1,0 +1,7 @@
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import { myCopies } from '../services/portal.service.ts';
+
+export const portalRoutes: RouteModule = (app, ctx) => {
+  app.get('/me/copies', { schema: { tags: ['portal'] } }, async (req) => myCopies(ctx, actorOf(req)));
+};

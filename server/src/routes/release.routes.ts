@@ -1,0 +1,13 @@
+import { Id } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import { setRelease } from '../services/release.service.ts';
+
+const Params = z.object({ id: Id });
+const tags = ['exams'];
+
+export const releaseRoutes: RouteModule = (app, ctx) => {
+  app.post('/exams/:id/release', { schema: { params: Params, tags } }, async (req) => ({ exam: await setRelease(ctx, actorOf(req), req.params.id, true) }));
+  app.post('/exams/:id/unrelease', { schema: { params: Params, tags } }, async (req) => ({ exam: await setRelease(ctx, actorOf(req), req.params.id, false) }));
+};

@@ -1,0 +1,11 @@
+import { Id, StatsQuery } from '@korrigo/contracts';
+import { z } from 'zod';
+import type { RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import { examStats } from '../services/stats.service.ts';
+
+export const statsRoutes: RouteModule = (app, ctx) => {
+  app.get('/exams/:id/stats', { schema: { params: z.object({ id: Id }), querystring: StatsQuery, tags: ['exams'] } }, async (req) =>
+    examStats(ctx, actorOf(req), req.params.id, req.query),
+  );
+};

@@ -1,0 +1,34 @@
+import { ImportResult, ProvisionBody, StudentListQuery } from '@korrigo/contracts';
+import type { App, RouteModule } from './index.ts';
+import { actorOf } from './index.ts';
+import * as studentService from '../services/student.service.ts';
+
+const tags = ['students'];
+const CSV_LIMIT = 10 * 1024 * 1024;
+
+export const studentRoutes: RouteModule = async (app, ctx) => {
+  // the roster arrives as raw bytes: encoding detection (UTF-8 vs Windows-1252) needs them undecoded.
+  // Scoped to this plugin so no other route accepts CSV. Windows browsers label .csv files as vnd.ms-excel.
+  await app.register(async (scope: App) => {
+    scope.addContentTypeParser(['text/csv', 'text/plain', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: CSV_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post('/students/import', { schema: { tags, response: { 200: ImportResult } }, bodyLimit: CSV_LIMIT }, async (req) =>
+      studentService.importRoster(ctx, actorOf(req), req.body as Buffer),
+    );
+  });
+
+  app.get('/students', { schema: { querystring: StudentListQuery, tags } }, async (req) => studentService.listStudents(ctx, actorOf(req), req.query));
+
+  app.post('/students/provision', { schema: { body: ProvisionBody, tags } }, async (req, reply) => {
+    const out = await studentService.provisionAccounts(ctx, actorOf(req), req.body ?? {});
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('Content-Disposition', 'attachment; filename="student-accounts.csv"')
+      // one-time passwords: never kept by a cache or a proxy
+      .header('Cache-Control', 'no-store')
+      .header('X-Provisioned-Count', String(out.provisioned))
+      .header('X-Skipped-Count', String(out.skipped.length))
+      .send(out.csv);
+  });
+};
