@@ -57,6 +57,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : newId();
     },
     bodyLimit: 1024 * 1024,
+    // long ids reach the zod param schemas and get a problem+json 400 instead of Fastify's bare 414
+    routerOptions: { maxParamLength: 2000 },
     trustProxy: process.env.KORRIGO_TRUST_PROXY === '1',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
