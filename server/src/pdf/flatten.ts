@@ -215,7 +215,12 @@ const LINE_HEIGHT = 1.2;
 
 /** Control characters have no glyph and would show as boxes; tabs and line ends become spaces and newlines. */
 function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n')) {
+    const code = ch.charCodeAt(0);
+    out += (code < 0x20 && ch !== '\n') || code === 0x7f ? ' ' : ch;
+  }
+  return out;
 }
 
 /*

@@ -64,3 +64,14 @@ export function meanColour(p: Pixels, fx: number, fy: number, fw: number, fh: nu
 }
 
 export const isDark = ([r, g, b]: [number, number, number]): boolean => r + g + b < 150;
+
+/** The text pdfjs extracts from one page (0-based), items joined by spaces: what a reader can copy or search. */
+export async function pdfPageText(pdfBytes: Uint8Array, pageIndex: number): Promise<string> {
+  const pdf = await getDocument({ data: pdfBytes.slice(), isEvalSupported: false, verbosity: 0, ...PDFJS_DATA }).promise;
+  try {
+    const content = await (await pdf.getPage(pageIndex + 1)).getTextContent();
+    return content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
+  } finally {
+    await pdf.destroy();
+  }
+}
