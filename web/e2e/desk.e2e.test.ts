@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, clickOnPage, dragOnPage, launchBrowser, loginUi, newContext, type Server, shot, startServer, waitFor } from './harness';
+import { ADMIN, ApiClient, clickOnPage, dragOnPage, launchBrowser, loginUi, newContext, type Server, shot, startServer } from './harness';
 import { seedExam, seedReadyCopies, seedTeachers } from './seed';
 
 let server: Server;
@@ -92,4 +92,99 @@ describe('grading desk', () => {
     expect(copy.scores.map((s: { points: number }) => s.points).sort()).toEqual([1000 - 400, 350, 400].sort());
     await ctx.close();
   });
+
+  it('two teachers on one copy: the second is read-only with who and until when, and gets it once released', async () => {
+    const exam = await seedExam(admin, 'Two teachers');
+    const { ids } = await seedReadyCopies(server, admin, exam.id, ['Chloé Petit']);
+    const [ta, tb] = await seedTeachers(admin, exam.id, ['Teacher Ann', 'Teacher Ben']);
+    const ctxA = await newContext(browser, server.base);
+    const ctxB = await newContext(browser, server.base);
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await loginUi(a, ta!.email, ta!.password);
+    await loginUi(b, tb!.email, tb!.password);
+    await a.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => a.getByTestId('lease').textContent()).toMatch(/held by you/);
+    await b.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => b.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(/being graded by Teacher Ann until \d\d:\d\d/);
+    expect(await b.getByRole('button', { name: 'Tick (T)' }).isDisabled()).toBe(true);
+    expect(await b.getByLabel('Points for Q1').getAttribute('readonly')).not.toBeNull();
+    await shot(b, 'two-teachers-readonly');
+
+    // A leaves the copy: the lease is released; B gets it
+    await a.getByRole('link', { name: '← Queue' }).click();
+    await a.getByRole('heading', { name: 'My copies' }).waitFor();
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).lock, { timeout: 10_000 }).toBeNull();
+    await b.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => b.getByTestId('lease').textContent()).toMatch(/held by you/);
+    expect(await b.getByRole('button', { name: 'Tick (T)' }).isDisabled()).toBe(false);
+    await shot(b, 'two-teachers-acquired');
+    await ctxA.close();
+    await ctxB.close();
+  });
+
+  it('a version conflict between two tabs is shown with both versions and a choice', async () => {
+    const exam = await seedExam(admin, 'Conflicts');
+    const { ids } = await seedReadyCopies(server, admin, exam.id, ['Dan Roux']);
+    const [teacher] = await seedTeachers(admin, exam.id, ['Teacher Tabs']);
+    const ctx = await newContext(browser, server.base);
+    const t1 = await ctx.newPage();
+    await loginUi(t1, teacher!.email, teacher!.password);
+    await t1.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => t1.getByTestId('lease').textContent()).toMatch(/held by you/);
+    await t1.keyboard.press('t');
+    await clickOnPage(t1, [0.8, 0.25]);
+    const list1 = t1.getByRole('region', { name: 'Annotations' });
+    await expect.poll(() => list1.getByRole('listitem').count()).toBe(1);
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).annotations.length).toBe(1);
+
+    // a second tab of the same teacher (same lease) opens the copy
+    const t2 = await ctx.newPage();
+    await t2.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => t2.getByTestId('lease').textContent()).toMatch(/held by you/);
+
+    // scores: tab 1 saves Q1 = 2; tab 2, which never saw it, saves Q1 = 3
+    await t1.getByLabel('Points for Q1').fill('2');
+    await t1.getByLabel('Points for Q1').press('Enter');
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).scores.length).toBe(1);
+    await t2.getByLabel('Points for Q1').fill('3');
+    await t2.getByLabel('Points for Q1').press('Enter');
+    const dialog = t2.getByRole('dialog', { name: /Changed elsewhere — Q1/ });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('their-version').textContent()).toContain('2 / 4');
+    expect(await dialog.getByTestId('my-version').textContent()).toContain('3 / 4');
+    await shot(t2, 'conflict-score');
+    await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).scores[0].points).toBe(300);
+
+    // annotations: tab 1 moves the tick (version 2); tab 2 moves its stale copy (version 1) → keep theirs
+    const tick = (await admin.ok('GET', `/copies/${ids[0]}`)).annotations[0];
+    const center: [number, number] = [tick.x + tick.w / 2, tick.y + tick.h / 2];
+    await resolveDraftDialogs(t1);
+    await t1.getByRole('button', { name: 'Select (V)' }).click();
+    await dragOnPage(t1, center, [0.5, 0.2]);
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).annotations[0].version).toBe(2);
+    await resolveDraftDialogs(t2);
+    await t2.getByRole('button', { name: 'Select (V)' }).click();
+    await dragOnPage(t2, center, [0.3, 0.3]);
+    const annDialog = t2.getByRole('dialog', { name: /Changed elsewhere — Tick/ });
+    await annDialog.waitFor();
+    await shot(t2, 'conflict-annotation');
+    await annDialog.getByRole('button', { name: 'Keep theirs' }).click();
+    const after = (await admin.ok('GET', `/copies/${ids[0]}`)).annotations[0];
+    expect(after.version).toBe(2);
+    expect(after.x + after.w / 2).toBeCloseTo(0.5, 1);
+    await ctx.close();
+  });
 });
+
+/** Two tabs also race on the draft; whichever draft dialogs show up are answered so the test can go on. */
+async function resolveDraftDialogs(page: import('playwright-core').Page) {
+  await page.waitForTimeout(1500);
+  for (let i = 0; i < 5; i++) {
+    const d = page.getByRole('dialog', { name: /Changed elsewhere — unsaved changes/ });
+    if (!(await d.isVisible())) return;
+    await d.getByRole('button', { name: 'Keep theirs' }).click();
+  }
+}
+

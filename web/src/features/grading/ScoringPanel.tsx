@@ -39,6 +39,7 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxT
                     if (e.key === 'Enter') {
                       e.preventDefault();
                       onCommit(q.id);
+                      focusNext(e.currentTarget);
                     }
                   }}
                 />
@@ -78,4 +79,12 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxT
       </div>
     </section>
   );
+}
+
+/** Enter moves on to the next question's points; after the last one, back to the page (shortcuts work again). */
+function focusNext(input: HTMLInputElement) {
+  const all = [...document.querySelectorAll<HTMLInputElement>('.scoring .score-input input')];
+  const next = all[all.indexOf(input) + 1];
+  if (next) next.focus();
+  else input.blur();
 }
