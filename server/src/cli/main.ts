@@ -12,6 +12,10 @@ import { jobHandlers } from '../jobs/index.ts';
 import { bootstrapAdmin, createUser } from '../services/auth.service.ts';
 import { cleanupOrphans, parseDuration } from '../services/cleanup.service.ts';
 import { randomToken } from '../ids.ts';
+import { runDemo } from './demo.ts';
+import { startMaintenance } from '../services/recovery.service.ts';
+import { recoverStuckCommand } from './recover.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDist = path.resolve(here, '../../../web/dist');
@@ -24,9 +28,13 @@ const usage = `Usage: korrigo <command>
   migrate                      apply database migrations
   users create --email E --role ADMIN|TEACHER|STUDENT (--password P | --generate) [--name N]
   cleanup-orphans [--dry-run] [--grace 1h]
+  recover-stuck                expired leases, jobs of dead workers, copies whose rendering job was lost
+  backup <file>                archive the database and every stored file (safe while serving)
+  restore <file> [--force]     into an empty instance (--force replaces a non-empty one)
 `;
 
 const commands: Record<string, Command> = {
+  demo: (ctx) => runDemo(ctx).then(() => undefined),
   async serve(ctx, args) {
     const { values } = parseArgs({ args, options: { 'no-jobs': { type: 'boolean' } } });
     const boot = await bootstrapAdmin(ctx);
@@ -34,6 +42,7 @@ const commands: Record<string, Command> = {
     const runner = values['no-jobs'] ? null : new JobRunner(ctx, jobHandlers);
     await app.listen({ port: ctx.config.port, host: ctx.config.host });
     runner?.start();
+    const maintenance = startMaintenance(ctx);
     const url = `http://${ctx.config.host === '0.0.0.0' ? 'localhost' : ctx.config.host}:${ctx.config.port}/`;
     const db = ctx.dialect === 'postgres' ? 'PostgreSQL' : `SQLite (${ctx.config.databaseUrl})`;
     console.log(`\nKorrigo is running at ${url}  — database: ${db}${runner ? '' : ', jobs: off'}`);
@@ -45,6 +54,7 @@ const commands: Record<string, Command> = {
       console.log('Log in with your admin account (create one with: npm run korrigo -- users create --role ADMIN --email … --generate).');
     }
     await waitForSignal();
+    await maintenance.stop();
     await runner?.stop();
     await app.close();
   },
@@ -80,6 +90,10 @@ const commands: Record<string, Command> = {
     });
     console.log(`Created ${user.role} ${user.email}${values.generate ? `\n  one-time password: ${password}` : ''}`);
   },
+
+  'recover-stuck': recoverStuckCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 
   async 'cleanup-orphans'(ctx, args) {
     const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, grace: { type: 'string' } } });

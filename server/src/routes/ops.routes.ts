@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { RouteModule } from './index.ts';
 import { registry } from '../observability/metrics.ts';
+import { collectDbGauges } from '../observability/collect.ts';
 
 /** Outside /api/v1: liveness, readiness (database + storage writable), Prometheus metrics. */
 export const opsRoutes: RouteModule = (app, ctx) => {
@@ -31,6 +32,12 @@ export const opsRoutes: RouteModule = (app, ctx) => {
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     if (ctx.config.metricsToken && req.headers.authorization !== `Bearer ${ctx.config.metricsToken}`) {
       return reply.status(401).type('application/problem+json').send({ type: 'about:blank', title: 'UNAUTHENTICATED', status: 401, code: 'UNAUTHENTICATED', detail: 'A metrics token is required' });
+    }
+    try {
+      await collectDbGauges(ctx);
+    } catch (err) {
+      // the process metrics are still worth serving when the database is down; /readyz reports the database
+      req.log.warn({ err }, 'metrics: database gauges not refreshed');
     }
     return reply.type(registry.contentType).send(await registry.metrics());
   });

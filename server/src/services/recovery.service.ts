@@ -105,6 +105,8 @@ export interface MaintenanceOptions {
   recoveryEveryMs?: number;
   orphanSweepEveryMs?: number;
   orphanGraceMs?: number;
+  /** the first run of each task, shortly after start rather than a full period later */
+  initialDelayMs?: number;
 }
 
 /**
@@ -136,7 +138,7 @@ export function startMaintenance(ctx: AppContext, opts: MaintenanceOptions = {})
           if (!stopped) after(ms, tick);
         });
     };
-    after(Math.min(ms, 5_000), tick);
+    after(Math.min(ms, opts.initialDelayMs ?? 5_000), tick);
   };
 
   every(recoveryEvery, 'recovery', async () => {
