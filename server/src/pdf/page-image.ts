@@ -130,9 +130,58 @@ function plainJpeg(stream: PDFRawStream): PageImage | null {
   const widthPx = num('Width');
   const heightPx = num('Height');
   const bytes = stream.getContents();
-  if (!widthPx || !heightPx || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  const header = jpegHeader(bytes);
+  // Browsers apply an EXIF orientation that PDF readers ignore: such a JPEG would not show what the PDF shows.
+  if (!header || header.orientation !== 1 || header.width !== widthPx || header.height !== heightPx) return null;
   // A copy: a view would keep the whole source PDF alive and be cloned whole when posted between threads.
   return { bytes: bytes.slice(), contentType: 'image/jpeg', widthPx, heightPx };
+}
+
+interface JpegHeader {
+  width: number;
+  height: number;
+  orientation: number;
+}
+
+/** Frame size and EXIF orientation, read from the marker segments before the image data (nothing is decoded). */
+export function jpegHeader(bytes: Uint8Array): JpegHeader | null {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  const u16 = (at: number) => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+  let orientation = 1;
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    const length = u16(i + 2);
+    if (marker === 0xe1) orientation = exifOrientation(bytes.subarray(i + 4, i + 2 + length)) ?? orientation;
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isFrame) return { height: u16(i + 5), width: u16(i + 7), orientation };
+    if (marker === 0xda) return null; // image data before any frame header
+    i += 2 + length;
+  }
+  return null;
+}
+
+/** Tag 0x0112 of IFD0 in an APP1 "Exif" segment, or null when there is none. */
+function exifOrientation(app1: Uint8Array): number | null {
+  if (Buffer.from(app1.buffer, app1.byteOffset, Math.min(6, app1.length)).toString('latin1') !== 'Exif\0\0') return null;
+  const tiff = app1.subarray(6);
+  if (tiff.length < 8) return null;
+  const little = tiff[0] === 0x49;
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.length);
+  const ifd = view.getUint32(4, little);
+  if (ifd + 2 > tiff.length) return null;
+  const entries = view.getUint16(ifd, little);
+  for (let e = 0; e < entries; e++) {
+    const at = ifd + 2 + e * 12;
+    if (at + 12 > tiff.length) return null;
+    if (view.getUint16(at, little) === 0x0112) return view.getUint16(at + 8, little);
+  }
+  return null;
 }
 
 /** CMYK and other spaces are left to the renderer: browsers show CMYK JPEGs inconsistently. */

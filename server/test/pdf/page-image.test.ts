@@ -1,6 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { extractPageImages } from '../../src/pdf/page-image.ts';
+import { extractPageImages, jpegHeader } from '../../src/pdf/page-image.ts';
 import { splitPdf } from '../../src/pdf/split.ts';
 import * as fx from '../fixtures/pdf-fixtures.ts';
 import { decodeJpeg, isDark, meanColour } from './pixels.ts';
@@ -34,6 +34,25 @@ describe('extractPageImages: scanned pages pass through', () => {
     const [image] = await extractPageImages(pdf);
     expect(same(image!.bytes, jpeg)).toBe(true);
     expect(image).toMatchObject({ widthPx: 702, heightPx: 496 });
+  });
+
+  it('renders a JPEG whose EXIF orientation a browser would apply but a PDF reader ignores', async () => {
+    const [jpeg] = await fx.scanJpegs();
+    const upright = fx.withExifOrientation(jpeg!, 1);
+    const turned = fx.withExifOrientation(jpeg!, 6);
+    const [kept] = await extractPageImages(await fx.scanPdfFrom([upright], 1));
+    expect(same(kept!.bytes, upright)).toBe(true);
+    const [rendered] = await extractPageImages(await fx.scanPdfFrom([turned], 1));
+    expect(same(rendered!.bytes, turned)).toBe(false);
+    expect(rendered).toMatchObject({ widthPx: 1240, heightPx: 1754 });
+  });
+
+  it('reads JPEG frame sizes and EXIF orientation from the headers', async () => {
+    const [jpeg] = await fx.scanJpegs();
+    expect(jpegHeader(jpeg!)).toEqual({ width: 496, height: 702, orientation: 1 });
+    expect(jpegHeader(fx.withExifOrientation(jpeg!, 8))).toEqual({ width: 496, height: 702, orientation: 8 });
+    expect(jpegHeader(jpeg!.subarray(0, 20))).toBeNull();
+    expect(jpegHeader(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toBeNull();
   });
 
   it('returns each page its own buffer, so results can be transferred between threads', async () => {
