@@ -13,6 +13,7 @@ import { bootstrapAdmin, createUser } from '../services/auth.service.ts';
 import { cleanupOrphans, parseDuration } from '../services/cleanup.service.ts';
 import { randomToken } from '../ids.ts';
 import { runDemo } from './demo.ts';
+import { runDemo } from './demo.ts';
 import { startMaintenance } from '../services/recovery.service.ts';
 import { recoverStuckCommand } from './recover.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
@@ -28,12 +29,14 @@ const usage = `Usage: korrigo <command>
   migrate                      apply database migrations
   users create --email E --role ADMIN|TEACHER|STUDENT (--password P | --generate) [--name N]
   cleanup-orphans [--dry-run] [--grace 1h]
+  demo                         create a demo exam: a class, a corrector and a scan ingested into copies
   recover-stuck                expired leases, jobs of dead workers, copies whose rendering job was lost
   backup <file>                archive the database and every stored file (safe while serving)
   restore <file> [--force]     into an empty instance (--force replaces a non-empty one)
 `;
 
 const commands: Record<string, Command> = {
+  demo: (ctx) => runDemo(ctx).then(() => undefined),
   demo: (ctx) => runDemo(ctx).then(() => undefined),
   async serve(ctx, args) {
     const { values } = parseArgs({ args, options: { 'no-jobs': { type: 'boolean' } } });
