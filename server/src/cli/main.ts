@@ -13,7 +13,6 @@ import { bootstrapAdmin, createUser } from '../services/auth.service.ts';
 import { cleanupOrphans, parseDuration } from '../services/cleanup.service.ts';
 import { randomToken } from '../ids.ts';
 import { runDemo } from './demo.ts';
-import { runDemo } from './demo.ts';
 import { startMaintenance } from '../services/recovery.service.ts';
 import { recoverStuckCommand } from './recover.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
@@ -36,7 +35,6 @@ const usage = `Usage: korrigo <command>
 `;
 
 const commands: Record<string, Command> = {
-  demo: (ctx) => runDemo(ctx).then(() => undefined),
   demo: (ctx) => runDemo(ctx).then(() => undefined),
   async serve(ctx, args) {
     const { values } = parseArgs({ args, options: { 'no-jobs': { type: 'boolean' } } });
