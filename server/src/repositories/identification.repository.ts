@@ -1,12 +1,4 @@
 import type { Executor } from '../db/database.ts';
-import { dialectOf } from '../db/dialect.ts';
-
-/** The copy row, held FOR UPDATE on PostgreSQL so the event records the student it really replaced. */
-export const findCopyForUpdate = (ex: Executor, id: string) => {
-  let q = ex.selectFrom('copies').selectAll().where('id', '=', id);
-  if (dialectOf(ex) === 'postgres') q = q.forUpdate();
-  return q.executeTakeFirst();
-};
 
 export const copyOfStudentInExam = (ex: Executor, examId: string, studentId: string) =>
   ex

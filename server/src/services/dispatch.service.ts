@@ -6,7 +6,7 @@
 import type { AppContext, Actor } from '../context.ts';
 import { AppError, invalidState, notFound, validation } from '../errors.ts';
 import * as dispatchRepo from '../repositories/dispatch.repository.ts';
-import { findCopyForUpdate } from '../repositories/identification.repository.ts';
+import { findCopy } from '../repositories/copy.repository.ts';
 import { findLease } from '../repositories/lock.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
@@ -114,7 +114,7 @@ export async function setAssignee(ctx: AppContext, actor: Actor, copyId: string,
   requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await findCopyForUpdate(tx, copyId);
+    const copy = await findCopy(tx, copyId, 'update');
     if (!copy) throw notFound('Copy');
     if (copy.status === 'MERGED') throw invalidState(copy.status);
     const user = userId ? await findUserById(tx, userId) : null;

@@ -36,7 +36,7 @@ export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string
   const now = ctx.clock.now().toISOString();
   try {
     return await ctx.db.transaction().execute(async (tx) => {
-      const copy = await ident.findCopyForUpdate(tx, copyId);
+      const copy = await findCopy(tx, copyId, 'update');
       if (!copy) throw notFound('Copy');
       if (!IDENTIFIABLE.includes(copy.status)) throw invalidState(copy.status, 'A merged copy is identified through the copy it was merged into');
       const student = await findStudent(tx, studentId);
@@ -63,7 +63,7 @@ export async function unidentifyCopy(ctx: AppContext, actor: Actor, copyId: stri
   requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await ident.findCopyForUpdate(tx, copyId);
+    const copy = await findCopy(tx, copyId, 'update');
     if (!copy) throw notFound('Copy');
     if (copy.student_id !== null) {
       const row = await updateCopyFields(tx, copyId, { student_id: null, updated_at: now }, IDENTIFIABLE);

@@ -39,7 +39,7 @@ export async function createRegrade(ctx: AppContext, actor: Actor, copyId: strin
   try {
     await ctx.db.transaction().execute(async (tx) => {
       // 404 unless it is this student's own GRADED copy of a released exam
-      const { copy } = await loadCopyFor(tx, actor, copyId);
+      const { copy } = await loadCopyFor(tx, actor, copyId, 'share');
       const questions = await listQuestions(tx, copy.exam_id);
       if (!questions.some((q) => q.id === input.questionId)) throw validation('This question is not part of the exam', { field: 'questionId' });
       await regrades.insertRegrade(tx, {
@@ -79,7 +79,7 @@ export async function answerRegrade(ctx: AppContext, actor: Actor, requestId: st
     const request = await regrades.findRegrade(tx, requestId);
     if (!request) throw notFound('Regrade request');
     // teachers: only the corrector of the copy (assigned to them, or to nobody) — others get 404
-    const { copy, exam } = await loadCopyFor(tx, actor, request.copy_id);
+    const { copy, exam } = await loadCopyFor(tx, actor, request.copy_id, 'update');
     const answered = await regrades.answerIfOpen(tx, requestId, { answer: input.message, by: actor.id, at: now });
     if (!answered) throw new AppError('CONFLICT', 409, 'This request was already answered', { current: { status: request.status, answer: request.answer } });
     let status = copy.status;

@@ -4,7 +4,7 @@
  */
 import { login, type Client, type TestEnv } from '../helpers/harness.ts';
 import { insertBlob } from '../../src/repositories/blob.repository.ts';
-import { insertScoreIfAbsent } from '../../src/repositories/score.repository.ts';
+import { insertScoreIfAbsent, listScores } from '../../src/repositories/score.repository.ts';
 import { listQuestions } from '../../src/repositories/exam.repository.ts';
 import { transition } from '../../src/services/copy-state-machine.ts';
 import { computeTotal, leafQuestions } from '../../src/services/total.ts';
@@ -58,7 +58,8 @@ export async function makeStudents(admin: Client, rows: [number: string, last: s
 
 /**
  * Scores a copy (points per leaf question id, with optional comments) and takes it READY → GRADING_IN_PROGRESS →
- * GRADED with a stored PDF, through the state machine. Returns the total and the PDF bytes.
+ * GRADED with a stored PDF, through the state machine (scores already on the copy stay). Returns the total and
+ * the PDF bytes.
  */
 export async function gradeCopy(
   env: TestEnv,
@@ -73,18 +74,15 @@ export async function gradeCopy(
   const now = ctx.clock.now().toISOString();
   const pdf = Buffer.from(`%PDF-1.4\n% final copy ${copyId}\n%%EOF\n`);
   const file = await ctx.blobs.put(pdf, 'application/pdf');
-  const total = computeTotal(
-    Object.entries(points).map(([question_id, p]) => ({ question_id, points: p })),
-    new Set(leafQuestions(questions).map((q) => q.id)),
-  );
-  await ctx.db.transaction().execute(async (tx) => {
+  return ctx.db.transaction().execute(async (tx) => {
     for (const [questionId, p] of Object.entries(points)) {
       const q = questions.find((x) => x.id === questionId)!;
       await insertScoreIfAbsent(tx, { copyId, questionId, maxPoints: q.max_points, points: p, comment: comments[questionId] ?? null, by: byUserId, now });
     }
+    const total = computeTotal(await listScores(tx, copyId), new Set(leafQuestions(questions).map((q) => q.id)));
     await transition(tx, 'finalize', copyId, { actorId: byUserId, now });
     await insertBlob(tx, file, now);
     await transition(tx, 'finalizeOk', copyId, { actorId: null, now }, { blobId: file.id, finalScore: total });
+    return { total, pdf };
   });
-  return { total, pdf };
 }
