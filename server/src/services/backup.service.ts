@@ -180,12 +180,9 @@ export async function restore(ctx: AppContext, file: string, opts: { force?: boo
     if (ctx.dialect === 'sqlite') {
       await repo.sqliteRestoreFile(dbFile, ctx.config.databaseUrl);
     } else {
-      // one transaction: the schema is replaced by the dump's or stays as it was
-      await run(
-        'psql',
-        ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-c', 'DROP SCHEMA IF EXISTS public CASCADE', '-c', 'CREATE SCHEMA public', '-f', dbFile],
-        pgEnv(ctx.config.databaseUrl),
-      );
+      // one transaction: the schema is replaced by the dump's (a dump of `--schema=public` creates it) or stays as it was
+      const sqlArgs = ['-c', 'SET client_min_messages TO warning', '-c', 'DROP SCHEMA IF EXISTS public CASCADE', '-f', dbFile];
+      await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...sqlArgs], pgEnv(ctx.config.databaseUrl));
     }
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
