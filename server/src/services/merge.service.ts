@@ -1,7 +1,8 @@
 /**
  * Staple (`POST /exams/:id/copies/merge`): booklets of one student scanned apart (a remainder of a batch, an extra
  * sheet) become one copy before validation. The first copy keeps its id and receives every page, renumbered in the
- * given order; the others go STAGING → MERGED through the state machine, all in one transaction.
+ * given order; the others go STAGING → MERGED through the state machine, all in one transaction. The first copy's
+ * own pages stay first, on the same positions, so the page-image URLs browsers cache as immutable keep their image.
  */
 import type { AppContext, Actor } from '../context.ts';
 import { invalidState, notFound, validation } from '../errors.ts';

@@ -12,9 +12,8 @@ import crypto from 'node:crypto';
 import type { UploadMode } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
-import type { Exam } from '../db/schema.ts';
-import type { UploadsTable } from '../db/schema.ts';
-import { AppError, invalidPdf, notFound } from '../errors.ts';
+import type { Exam, UploadsTable } from '../db/schema.ts';
+import { AppError, invalidPdf, notFound, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { getPdfPool } from '../pdf/pool.ts';
 import type { PageImage } from '../pdf/types.ts';
@@ -65,7 +64,11 @@ export async function createUpload(
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
   if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
-  const file = await ctx.blobs.putStream(input.body ?? EMPTY_BODY, 'application/pdf', max, () => tooLarge(max));
+  const file = await ctx.blobs.putStream(input.body ?? EMPTY_BODY, 'application/pdf', max, () => tooLarge(max)).catch((err: unknown) => {
+    // the browser went away mid-upload: the partial file is already removed, and this is no server fault
+    if ((err as { code?: string }).code === 'ECONNRESET') throw validation('The upload was interrupted before the whole file arrived. Send it again.');
+    throw err;
+  });
 
   let pageCount: number;
   try {

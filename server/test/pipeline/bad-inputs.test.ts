@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, listen, makeExam, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
@@ -92,5 +93,21 @@ describe(`bad uploads are refused with a clear 4xx and leave nothing behind [${e
     expect(await rowCount(env, 'uploads')).toBe(1);
     const referenced = (await env.ctx.db.selectFrom('blobs').select('storage_key').execute()).map((b) => b.storage_key);
     expect(await filesOnDisk(env)).toEqual(referenced);
+
+    // a client that disconnects mid-upload leaves no upload and no partial file
+    const { port } = new URL(base);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(
+      `POST /api/v1/exams/${examId}/uploads?mode=BATCH HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${admin.cookie}\r\n` +
+        'Content-Type: application/pdf\r\nContent-Length: 1000000\r\n\r\n',
+    );
+    socket.write(Buffer.from(pdf.subarray(0, 300_000)));
+    for (let i = 0; i < 80 && (await filesOnDisk(env)).length === referenced.length; i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await filesOnDisk(env)).length).toBe(referenced.length + 1); // the partial upload, being written
+    socket.destroy();
+    for (let i = 0; i < 40 && (await filesOnDisk(env)).length > referenced.length; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await filesOnDisk(env)).toEqual(referenced);
+    expect(await rowCount(env, 'uploads')).toBe(1);
   });
 });
