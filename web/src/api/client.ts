@@ -198,8 +198,8 @@ export const api = {
   // students
   searchStudents: (q: string, signal?: AbortSignal) =>
     request<unknown>('GET', '/students', { query: { q, limit: 20 }, signal }).then((r) => itemsOf<Student>(r, 'students')),
-  importStudents: (csv: string) =>
-    request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv; charset=utf-8' } }),
+  importStudents: (csv: Blob | string) =>
+    request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv' } }),
 
   // exams
   listExams: (archived: 'true' | 'false' | 'all' = 'false') => all<Exam>('/exams', { archived }, 'exams'),

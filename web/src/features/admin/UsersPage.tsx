@@ -1,1 +1,86 @@
-export function UsersPage(_props: Record<string, unknown>) { return null; }
+import type { Role } from '@korrigo/contracts';
+import { type FormEvent, useState } from 'react';
+import { api } from '../../api/client';
+import { type Key, useI18n } from '../../i18n';
+import { useAsync } from '../../lib/useAsync';
+import { ErrorBox, Loading } from '../common/ui';
+
+export function UsersPage() {
+  const { t } = useI18n();
+  const users = useAsync(() => api.listUsers(), []);
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('TEACHER');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api.createUser({ email, displayName: name, role, password });
+      setEmail('');
+      setName('');
+      setPassword('');
+      users.reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <>
+      <h1>{t('users')}</h1>
+      <form className="card row" onSubmit={submit} aria-label={t('newUser')}>
+        <label>
+          {t('email')}
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        </label>
+        <label>
+          {t('displayName')}
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label>
+          {t('role')}
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {(['TEACHER', 'ADMIN', 'STUDENT'] as const).map((r) => (
+              <option key={r} value={r}>
+                {t(`role_${r}` as Key)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('password')}
+          <input type="password" autoComplete="new-password" minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        <button type="submit" className="primary">
+          {t('createUser')}
+        </button>
+        <ErrorBox error={error} />
+      </form>
+      {users.loading && !users.data && <Loading />}
+      <ErrorBox error={users.error} />
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('displayName')}</th>
+            <th>{t('email')}</th>
+            <th>{t('role')}</th>
+            <th>{t('active')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(users.data ?? []).map((u) => (
+            <tr key={u.id}>
+              <td>{u.displayName}</td>
+              <td>{u.email}</td>
+              <td>{t(`role_${u.role}` as Key)}</td>
+              <td>{u.isActive ? '✓' : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+/** Identification desk: the header crop large, a search box focused, Enter confirms and moves to the next copy. */
+import type { CopySummary } from '@korrigo/contracts';
+import { useEffect, useRef, useState } from 'react';
+import { api, type Student } from '../../api/client';
+import { useI18n } from '../../i18n';
+import { useAsync } from '../../lib/useAsync';
+import { ErrorBox, Loading } from '../common/ui';
+import type { TabProps } from './ExamPage';
+
+const label = (s: Student) => `${s.lastName} ${s.firstName} · ${s.studentNumber}${s.className ? ` · ${s.className}` : ''}`;
+
+export function IdentificationTab({ exam, reload }: TabProps) {
+  const { t } = useI18n();
+  const copies = useAsync(() => api.listCopies(exam.id), [exam.id]);
+  const [done, setDone] = useState<Set<string>>(new Set());
+  const [skipped, setSkipped] = useState<string[]>([]);
+  const [q, setQ] = useState('');
+  const [results, setResults] = useState<Student[]>([]);
+  const [active, setActive] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const [message, setMessage] = useState('');
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  const todo = (copies.data ?? []).filter((c: CopySummary) => !c.student && c.status !== 'MERGED' && !done.has(c.id));
+  const ordered = [...todo.filter((c) => !skipped.includes(c.id)), ...todo.filter((c) => skipped.includes(c.id))];
+  const current = ordered[0] ?? null;
+
+  // type-ahead: a short pause, and only the latest answer counts
+  useEffect(() => {
+    if (!q.trim()) {
+      setResults([]);
+      return;
+    }
+    const ctl = new AbortController();
+    const id = setTimeout(() => {
+      api.searchStudents(q.trim(), ctl.signal).then(
+        (r) => {
+          setResults(r);
+          setActive(0);
+        },
+        (err) => (err as Error).name !== 'AbortError' && setError(err),
+      );
+    }, 150);
+    return () => {
+      clearTimeout(id);
+      ctl.abort();
+    };
+  }, [q]);
+
+  useEffect(() => inputRef.current?.focus(), [current?.id]);
+
+  async function confirm(s: Student | undefined) {
+    if (!current || !s) return;
+    setError(null);
+    try {
+      await api.identify(current.id, s.id);
+      setDone((d) => new Set(d).add(current.id));
+      setMessage(t('identified', { name: `${s.lastName} ${s.firstName}` }));
+      setQ('');
+      setResults([]);
+      reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  if (copies.error && !copies.data) return <ErrorBox error={copies.error} onRetry={copies.reload} />;
+  if (!copies.data) return <Loading />;
+  return (
+    <section>
+      <p className="muted">{t('identifyIntro')}</p>
+      <p role="status">{message}</p>
+      {!current ? (
+        <p>{t('noUnidentified')}</p>
+      ) : (
+        <div className="id-desk">
+          <figure style={{ margin: 0 }}>
+            <div className="header-crop">
+              <img src={api.pageImageUrl(current.id, 0)} alt={t('copyHeader', { code: current.anonymousCode })} />
+            </div>
+            <figcaption className="muted">
+              {t('copy', { code: current.anonymousCode })} · {t('remaining', { n: ordered.length })}
+            </figcaption>
+          </figure>
+          <div className="stack">
+            <label>
+              {t('searchStudent')}
+              <input
+                ref={inputRef}
+                role="combobox"
+                aria-expanded={results.length > 0}
+                aria-controls="student-suggestions"
+                aria-activedescendant={results[active] ? `student-${results[active]!.id}` : undefined}
+                autoFocus
+                value={q}
+                onChange={(e) => setQ(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'ArrowDown') {
+                    e.preventDefault();
+                    setActive((a) => Math.min(results.length - 1, a + 1));
+                  } else if (e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    setActive((a) => Math.max(0, a - 1));
+                  } else if (e.key === 'Enter') {
+                    e.preventDefault();
+                    void confirm(results[active]);
+                  }
+                }}
+              />
+            </label>
+            {results.length > 0 && (
+              <ul id="student-suggestions" role="listbox" className="suggestions" aria-label={t('students')}>
+                {results.map((s, i) => (
+                  <li key={s.id} id={`student-${s.id}`} role="option" aria-selected={i === active} onMouseDown={(e) => (e.preventDefault(), void confirm(s))}>
+                    {label(s)}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {q.trim() && results.length === 0 && <p className="muted">{t('noMatch')}</p>}
+            <ErrorBox error={error} />
+            <div className="row">
+              <button type="button" onClick={() => setSkipped((s) => [...s.filter((x) => x !== current.id), current.id])}>
+                {t('skip')}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
