@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -30,7 +31,7 @@ export const opsRoutes: RouteModule = (app, ctx) => {
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
-    if (ctx.config.metricsToken && req.headers.authorization !== `Bearer ${ctx.config.metricsToken}`) {
+    if (ctx.config.metricsToken && !sameSecret(req.headers.authorization ?? '', `Bearer ${ctx.config.metricsToken}`)) {
       return reply.status(401).type('application/problem+json').send({ type: 'about:blank', title: 'UNAUTHENTICATED', status: 401, code: 'UNAUTHENTICATED', detail: 'A metrics token is required' });
     }
     try {
@@ -42,3 +43,7 @@ export const opsRoutes: RouteModule = (app, ctx) => {
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 };
+
+/** Constant-time comparison (of digests, so lengths do not leak either). */
+const sameSecret = (a: string, b: string) =>
+  crypto.timingSafeEqual(crypto.createHash('sha256').update(a).digest(), crypto.createHash('sha256').update(b).digest());
