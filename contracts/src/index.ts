@@ -6,3 +6,4 @@ export * from './upload.schema.ts';
 export * from './student.schema.ts';
 export * from './regrade.schema.ts';
 export * from './workflow.schema.ts';
+export * from './audit.schema.ts';
