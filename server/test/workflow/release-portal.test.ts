@@ -24,7 +24,9 @@ describe(`release, students' portal and regrade requests [${engine}]`, () => {
       ['8001', 'Lambert', 'Rose', '5A'],
       ['8002', 'Girard', 'Tom', '5A'],
     ]);
-    [owner, other] = await studentClients(env, admin, [students.get('8001')!.id, students.get('8002')!.id]);
+    const clients = await studentClients(env, admin, [students.get('8001')!.id, students.get('8002')!.id]);
+    owner = clients[0]!;
+    other = clients[1]!;
     exam = await makeExam(admin, [teacher, colleague], { title: 'Histoire — DS 2', examDate: '2026-03-12' });
     graded = await makeCopy(env, exam.id);
     ungraded = await makeCopy(env, exam.id);

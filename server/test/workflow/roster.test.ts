@@ -83,6 +83,9 @@ describe(`roster import, search and student accounts [${engine}]`, () => {
       expect(empty.status).toBe(400);
       expect(empty.body.code).toBe('VALIDATION_FAILED');
     }
+    const huge = await importCsv(admin, Buffer.alloc(11 * 1024 * 1024, 'a'));
+    expect(huge.status).toBe(413);
+    expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
     const json = await admin.req('POST', '/api/v1/students/import', { rows: [] });
     expect(json.status).toBe(400);
     expect(json.body.detail).toMatch(/text\/csv/);
@@ -99,7 +102,8 @@ describe(`roster import, search and student accounts [${engine}]`, () => {
 
   it('reads UTF-16 with a BOM and tabs (Excel "Unicode text")', async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('INE\tNom de famille\tPrénoms\n5101\tÉtienne\tJosé\n', 'utf-16le')]);
-    const res = await importCsv(admin, bytes);
+    // Windows browsers label .csv files application/vnd.ms-excel
+    const res = await admin.req('POST', '/api/v1/students/import', bytes, { 'content-type': 'application/vnd.ms-excel' });
     expect(res.body).toMatchObject({ created: 1, encoding: 'utf-16le', delimiter: '\t', errors: [] });
     expect(await student('5101')).toMatchObject({ last_name: 'Étienne', first_name: 'José' });
   });
