@@ -1,6 +1,5 @@
 /** Shared seeding through the HTTP API (with the direct fallback while uploads are missing). */
 import { ApiClient, createUser, makeScanPdf, missing, type Server, waitFor } from './harness';
-import { seedCopiesDirect } from './direct-seed';
 
 export const SCALE = [
   { label: 'Exercise 1', children: [{ label: 'Q1', maxPoints: 400 }, { label: 'Q2', maxPoints: 600 }] },
@@ -12,31 +11,25 @@ export async function seedExam(admin: ApiClient, title: string, pagesPerCopy = 2
   return r.exam as { id: string; questions: { id: string; label: string; isLeaf: boolean }[]; maxTotal: number };
 }
 
-/** Copies in READY: through the upload API when the server has it, else straight into the database. */
-export async function seedReadyCopies(server: Server, admin: ApiClient, examId: string, names: string[], pagesPerCopy = 2): Promise<{ ids: string[]; via: 'upload' | 'direct' }> {
+/** Copies in READY: a scan uploaded through the API, processed by the server, then validated. */
+export async function seedReadyCopies(_server: Server, admin: ApiClient, examId: string, names: string[], pagesPerCopy = 2): Promise<{ ids: string[] }> {
   const pdf = await makeScanPdf(names.length, pagesPerCopy, names);
   const up = await admin.req('POST', `/exams/${examId}/uploads?mode=BATCH`, undefined, { raw: { data: pdf, type: 'application/pdf' } });
-  let ids: string[];
-  let via: 'upload' | 'direct' = 'upload';
-  if (missing(up)) {
-    via = 'direct';
-    ids = await seedCopiesDirect(server.dataDir, examId, names, pagesPerCopy);
-  } else {
-    if (up.status >= 300) throw new Error(`upload → ${up.status} ${JSON.stringify(up.body)}`);
-    const uploadId = (up.body.upload ?? up.body).id as string;
-    const done = await waitFor(async () => {
-      const u = await admin.ok('GET', `/uploads/${uploadId}`);
-      const info = u.upload ?? u;
-      if (info.status === 'FAILED') throw new Error(`upload failed: ${info.error}`);
-      return info.status === 'DONE' ? info : null;
-    }, 60_000);
-    ids = done.copyIds;
-  }
+  if (missing(up)) throw new Error('this server has no upload route (POST /exams/:id/uploads)');
+  if (up.status >= 300) throw new Error(`upload → ${up.status} ${JSON.stringify(up.body)}`);
+  const uploadId = (up.body.upload ?? up.body).id as string;
+  const done = await waitFor(async () => {
+    const u = await admin.ok('GET', `/uploads/${uploadId}`);
+    const info = u.upload ?? u;
+    if (info.status === 'FAILED') throw new Error(`upload failed: ${info.error}`);
+    return info.status === 'DONE' ? info : null;
+  }, 60_000);
+  const ids: string[] = done.copyIds;
   for (const id of ids) {
     const c = await admin.ok('GET', `/copies/${id}`);
     if (c.status === 'STAGING') await admin.ok('POST', `/copies/${id}/validate`);
   }
-  return { ids, via };
+  return { ids };
 }
 
 export async function seedTeachers(admin: ApiClient, examId: string, names: string[]) {

@@ -13,7 +13,16 @@ import type {
   Score,
   User,
   UserRef,
+  Student as ContractStudent,
+  ImportResult as ContractImportResult,
+  UploadInfo as ContractUploadInfo,
+  ExamStats,
+  MyCopy as MyCopyS,
+  RegradeRequest as RegradeRequestS,
+  IdentificationList as IdentificationListS,
+  DispatchResponse,
 } from '@korrigo/contracts';
+import type { z } from 'zod';
 import { ApiError } from './errors';
 
 export { ApiError } from './errors';
@@ -126,28 +135,16 @@ async function all<T>(path: string, query: RequestOptions['query'] = {}, key?: s
 const unwrap = <T>(key: string) => (res: unknown): T =>
   res && typeof res === 'object' && key in (res as object) ? ((res as Record<string, unknown>)[key] as T) : (res as T);
 
-// ---------- shapes the contracts do not (yet) describe: kept tolerant
-export interface Student {
-  id: string;
-  studentNumber: string;
-  lastName: string;
-  firstName: string;
-  email?: string | null;
-  className: string | null;
-}
-export interface ImportResult {
-  created: number;
-  updated: number;
-  errors: { line: number; message: string }[];
-}
-export interface UploadInfo {
-  id: string;
-  status: 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED';
-  pageCount: number | null;
-  pagesDone: number | null;
-  error: string | null;
-  copyIds: string[];
-}
+// ---------- types of the contracts, re-exported under the names the screens use
+export type Student = ContractStudent;
+export type ImportResult = ContractImportResult;
+export type UploadInfo = ContractUploadInfo;
+export type Stats = z.infer<typeof ExamStats>;
+export type MyCopy = z.infer<typeof MyCopyS>;
+export type RegradeRequest = z.infer<typeof RegradeRequestS>;
+export type IdentificationList = z.infer<typeof IdentificationListS>;
+export type DispatchResult = z.infer<typeof DispatchResponse>;
+
 export interface LockInfo {
   token: string;
   expiresAt: string;
@@ -158,22 +155,6 @@ export interface DraftInfo {
   version: number;
   clientId: string | null;
   updatedAt: string;
-}
-export interface Histogram {
-  /** bucket lower bounds / counts, normalised by the stats view */
-  buckets: { from: number; to: number; count: number }[];
-}
-export type Stats = Record<string, unknown>;
-export interface MyCopy {
-  id: string;
-  status: CopyStatus;
-  exam: { id: string; title: string; examDate?: string | null; maxTotal?: number };
-  total?: number | null;
-  finalScore?: number | null;
-  maxTotal?: number | null;
-  hasFinalPdf?: boolean;
-  scores?: { questionId: string; label?: string; points: number | null; maxPoints?: number; comment?: string | null }[];
-  questions?: { id: string; label: string; maxPoints: number; isLeaf?: boolean; parentId?: string | null }[];
 }
 export interface GradingEventInfo {
   id: string;
@@ -196,8 +177,8 @@ export const api = {
     request<unknown>('POST', '/users', { body }).then(unwrap<User>('user')),
 
   // students
-  searchStudents: (q: string, signal?: AbortSignal) =>
-    request<unknown>('GET', '/students', { query: { q, limit: 20 }, signal }).then((r) => itemsOf<Student>(r, 'students')),
+  searchStudents: (q: string, signal?: AbortSignal, examId?: string) =>
+    request<unknown>('GET', '/students', { query: { q, limit: 20, examId }, signal }).then((r) => itemsOf<Student>(r, 'students')),
   importStudents: (csv: Blob | string) =>
     request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv' } }),
 
@@ -211,16 +192,18 @@ export const api = {
   deleteExam: (id: string) => request<void>('DELETE', `/exams/${id}`),
   archiveExam: (id: string, archived: boolean) => request<unknown>('POST', `/exams/${id}/${archived ? 'archive' : 'unarchive'}`),
   setCorrectors: (id: string, userIds: string[]) => request<unknown>('PUT', `/exams/${id}/correctors`, { body: { userIds } }),
-  dispatch: (id: string) => request<{ assigned: number }>('POST', `/exams/${id}/dispatch`),
+  dispatch: (id: string, rebalance = false) => request<DispatchResult>('POST', `/exams/${id}/dispatch`, { body: { rebalance } }),
   release: (id: string, released: boolean) => request<unknown>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
   stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
   exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
-  regradeRequests: (examId: string) => all<Record<string, unknown>>(`/exams/${examId}/regrade-requests`, {}, 'requests'),
+  regradeRequests: (examId: string) => request<unknown>('GET', `/exams/${examId}/regrade-requests`).then((r) => itemsOf<RegradeRequest>(r, 'requests')),
   answerRegrade: (id: string, message: string, reopen: boolean) =>
     request<unknown>('POST', `/regrade-requests/${id}/answer`, { body: { message, reopen } }),
 
   // uploads & copies
+  identificationQueue: (examId: string) => request<IdentificationList>('GET', `/exams/${examId}/identification`, { query: { filter: 'unidentified', limit: 500 } }),
+  listUploads: (examId: string) => request<unknown>('GET', `/exams/${examId}/uploads`).then((r) => itemsOf<UploadInfo>(r, 'uploads')),
   getUpload: (id: string) => request<unknown>('GET', `/uploads/${id}`).then(unwrap<UploadInfo>('upload')),
   listCopies: (examId: string, q: { status?: CopyStatus; assignedTo?: string } = {}) =>
     all<CopySummary>(`/exams/${examId}/copies`, q, 'copies'),
@@ -255,7 +238,7 @@ export const api = {
   reopen: (id: string) => request<unknown>('POST', `/copies/${id}/reopen`),
 
   // student
-  myCopies: () => all<MyCopy>('/me/copies', {}, 'copies'),
+  myCopies: () => request<unknown>('GET', '/me/copies').then((r) => itemsOf<MyCopy>(r, 'copies')),
   regrade: (id: string, questionId: string, message: string) =>
     request<unknown>('POST', `/copies/${id}/regrade-requests`, { body: { questionId, message } }),
 };

@@ -122,6 +122,7 @@ export const en = {
   remaining: '{n} to identify',
   skip: 'Skip',
   noMatch: 'No matching student.',
+  alreadyHasCopy: 'already has copy {code}',
   // correctors
   correctors: 'Correctors',
   saveCorrectors: 'Save correctors',
@@ -394,6 +395,7 @@ export const fr: Record<Key, string> = {
   remaining: '{n} à identifier',
   skip: 'Passer',
   noMatch: 'Aucun élève ne correspond.',
+  alreadyHasCopy: 'a déjà la copie {code}',
   correctors: 'Correcteurs',
   saveCorrectors: 'Enregistrer les correcteurs',
   dispatch: 'Répartir les copies',

@@ -1,17 +1,39 @@
 /** Identification desk: the header crop large, a search box focused, Enter confirms and moves to the next copy. */
-import type { CopySummary } from '@korrigo/contracts';
 import { useEffect, useRef, useState } from 'react';
-import { api, type Student } from '../../api/client';
+import { api, type IdentificationList, type Student } from '../../api/client';
+import { ApiError } from '../../api/errors';
 import { useI18n } from '../../i18n';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
 import type { TabProps } from './ExamPage';
 
+type Item = IdentificationList['items'][number];
+/** the top band of page 1, where students write their name (the server says which band; this is its default) */
+const DEFAULT_CROP = { x: 0, y: 0, w: 1, h: 0.25 };
+/** A4 portrait: width / height */
+const PAGE_ASPECT = 210 / 297;
+
+async function loadQueue(examId: string): Promise<{ items: Item[]; crop: typeof DEFAULT_CROP }> {
+  try {
+    const r = await api.identificationQueue(examId);
+    return { items: r.items, crop: r.headerCrop ?? DEFAULT_CROP };
+  } catch (err) {
+    if (!(err instanceof ApiError && err.isMissingRoute)) throw err;
+    const list = await api.listCopies(examId);
+    return {
+      items: list
+        .filter((c) => !c.student && c.status !== 'MERGED')
+        .map((c) => ({ id: c.id, anonymousCode: c.anonymousCode, status: c.status, pageCount: c.pageCount, headerImageUrl: null, student: null })),
+      crop: DEFAULT_CROP,
+    };
+  }
+}
+
 const label = (s: Student) => `${s.lastName} ${s.firstName} · ${s.studentNumber}${s.className ? ` · ${s.className}` : ''}`;
 
 export function IdentificationTab({ exam, reload }: TabProps) {
   const { t } = useI18n();
-  const copies = useAsync(() => api.listCopies(exam.id), [exam.id]);
+  const copies = useAsync(() => loadQueue(exam.id), [exam.id]);
   const [done, setDone] = useState<Set<string>>(new Set());
   const [skipped, setSkipped] = useState<string[]>([]);
   const [q, setQ] = useState('');
@@ -21,7 +43,8 @@ export function IdentificationTab({ exam, reload }: TabProps) {
   const [message, setMessage] = useState('');
   const inputRef = useRef<HTMLInputElement>(null);
 
-  const todo = (copies.data ?? []).filter((c: CopySummary) => !c.student && c.status !== 'MERGED' && !done.has(c.id));
+  const todo = (copies.data?.items ?? []).filter((c) => !c.student && c.status !== 'MERGED' && !done.has(c.id));
+  const crop = copies.data?.crop ?? DEFAULT_CROP;
   const ordered = [...todo.filter((c) => !skipped.includes(c.id)), ...todo.filter((c) => skipped.includes(c.id))];
   const current = ordered[0] ?? null;
 
@@ -33,7 +56,7 @@ export function IdentificationTab({ exam, reload }: TabProps) {
     }
     const ctl = new AbortController();
     const id = setTimeout(() => {
-      api.searchStudents(q.trim(), ctl.signal).then(
+      api.searchStudents(q.trim(), ctl.signal, exam.id).then(
         (r) => {
           setResults(r);
           setActive(0);
@@ -45,7 +68,7 @@ export function IdentificationTab({ exam, reload }: TabProps) {
       clearTimeout(id);
       ctl.abort();
     };
-  }, [q]);
+  }, [q, exam.id]);
 
   useEffect(() => inputRef.current?.focus(), [current?.id]);
 
@@ -75,8 +98,12 @@ export function IdentificationTab({ exam, reload }: TabProps) {
       ) : (
         <div className="id-desk">
           <figure style={{ margin: 0 }}>
-            <div className="header-crop">
-              <img src={api.pageImageUrl(current.id, 0)} alt={t('copyHeader', { code: current.anonymousCode })} />
+            <div className="header-crop" style={{ aspectRatio: `${(crop.w * PAGE_ASPECT) / crop.h}` }}>
+              <img
+                src={current.headerImageUrl ?? api.pageImageUrl(current.id, 0)}
+                alt={t('copyHeader', { code: current.anonymousCode })}
+                style={{ width: `${100 / crop.w}%`, marginLeft: `${(-100 * crop.x) / crop.w}%`, transform: `translateY(${-100 * crop.y}%)` }}
+              />
             </div>
             <figcaption className="muted">
               {t('copy', { code: current.anonymousCode })} · {t('remaining', { n: ordered.length })}
@@ -113,6 +140,7 @@ export function IdentificationTab({ exam, reload }: TabProps) {
                 {results.map((s, i) => (
                   <li key={s.id} id={`student-${s.id}`} role="option" aria-selected={i === active} onMouseDown={(e) => (e.preventDefault(), void confirm(s))}>
                     {label(s)}
+                    {s.copyInExam && s.copyInExam.copyId !== current.id && <span className="muted"> — {t('alreadyHasCopy', { code: s.copyInExam.anonymousCode })}</span>}
                   </li>
                 ))}
               </ul>

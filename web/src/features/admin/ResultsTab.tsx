@@ -87,14 +87,28 @@ export function ResultsTab({ exam, reload }: TabProps) {
       <ErrorBox error={regrades.error} />
       {regrades.data && regrades.data.length === 0 && <p className="muted">—</p>}
       {regrades.data && regrades.data.length > 0 && (
-        <ul>
-          {regrades.data.map((r, i) => (
-            <li key={String(r.id ?? i)}>
-              {String((r as { questionLabel?: string }).questionLabel ?? r.questionId ?? '')} — {String(r.message ?? '')}{' '}
-              <span className="muted">{String(r.status ?? '')}</span>
-            </li>
-          ))}
-        </ul>
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('code')}</th>
+              <th>{t('question')}</th>
+              <th>{t('message')}</th>
+              <th>{t('status')}</th>
+              <th>{t('answer')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {regrades.data.map((r) => (
+              <tr key={r.id}>
+                <td>{r.student ? `${r.student.lastName} ${r.student.firstName}` : r.anonymousCode}</td>
+                <td>{r.question.label}</td>
+                <td>{r.message}</td>
+                <td>{r.status}</td>
+                <td>{r.answer ?? <AnswerForm id={r.id} onDone={regrades.reload} />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
@@ -132,5 +146,35 @@ function StatsTable({ rows }: { rows: Summary[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+function AnswerForm({ id, onDone }: { id: string; onDone(): void }) {
+  const { t } = useI18n();
+  const [message, setMessage] = useState('');
+  const [reopen, setReopen] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <form
+      className="row"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(null);
+        try {
+          await api.answerRegrade(id, message, reopen);
+          onDone();
+        } catch (err) {
+          setError(err);
+        }
+      }}
+    >
+      <input aria-label={t('answer')} value={message} onChange={(e) => setMessage(e.target.value)} required />
+      <label className="inline">
+        <input type="checkbox" checked={reopen} onChange={(e) => setReopen(e.target.checked)} />
+        {t('reopenCopy')}
+      </label>
+      <button type="submit">{t('answer')}</button>
+      <ErrorBox error={error} />
+    </form>
   );
 }

@@ -66,7 +66,7 @@ export function ScaleBuilder({ value, onChange }: { value: ScaleExercise[]; onCh
             type="button"
             style={{ marginLeft: '1.5rem' }}
             aria-label={`${t('addQuestion')} (${t('exercise')} ${i + 1})`}
-            onClick={() => set(i, { ...ex, questions: [...ex.questions, { label: `Q${ex.questions.length + 1}`, points: '' }] })}
+            onClick={() => set(i, { ...ex, questions: [...ex.questions, { label: `Q${i + 1}.${ex.questions.length + 1}`, points: '' }] })}
           >
             {t('addQuestion')}
           </button>

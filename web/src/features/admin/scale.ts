@@ -16,7 +16,7 @@ export interface ScaleExercise {
   questions: ScaleQuestion[];
 }
 
-export const newExercise = (n: number): ScaleExercise => ({ label: `Exercise ${n}`, points: '', questions: [{ label: 'Q1', points: '' }] });
+export const newExercise = (n: number): ScaleExercise => ({ label: `Exercise ${n}`, points: '', questions: [{ label: `Q${n}.1`, points: '' }] });
 
 export type ScaleResult = { ok: true; questions: QuestionInput[]; total: number } | { ok: false; errors: string[] };
 

@@ -44,7 +44,10 @@ function summary(raw: unknown, fallbackLabel: string): Summary {
   const o = (raw ?? {}) as Record<string, unknown>;
   const maxPoints = num(o.maxPoints ?? o.maxTotal ?? o.outOf);
   return {
-    label: typeof o.label === 'string' ? o.label : typeof o.displayName === 'string' ? o.displayName : (o.corrector as { displayName?: string })?.displayName ?? fallbackLabel,
+    label:
+      typeof o.label === 'string'
+        ? o.label
+        : ((o.user ?? o.corrector) as { displayName?: string } | null)?.displayName ?? (typeof o.displayName === 'string' ? o.displayName : fallbackLabel),
     count: num(o.count ?? o.n),
     mean: num(o.mean),
     median: num(o.median),

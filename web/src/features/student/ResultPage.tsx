@@ -6,7 +6,7 @@ import { Link } from '../../lib/router';
 import { formatPoints } from '../../lib/points';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
-import { maxOf, resultRows, totalOf } from './results';
+import { resultRows } from './results';
 
 export function ResultPage({ copyId }: { copyId: string }) {
   const { t, lang } = useI18n();
@@ -16,13 +16,13 @@ export function ResultPage({ copyId }: { copyId: string }) {
   const c = copies.data.find((x) => x.id === copyId);
   if (!c) return <p>{t('notFoundPage')}</p>;
   const rows = resultRows(c);
-  const pdf = api.finalPdfUrl(c.id);
+  const pdf = c.finalPdfUrl || api.finalPdfUrl(c.id);
   return (
     <>
       <p>
         <Link to="/results">← {t('myResults')}</Link>
       </p>
-      <h1>{c.exam?.title}</h1>
+      <h1>{c.exam.title}</h1>
       <table className="table" aria-label={t('result')}>
         <thead>
           <tr>
@@ -34,36 +34,53 @@ export function ResultPage({ copyId }: { copyId: string }) {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.questionId}>
-              <td>{r.label}</td>
-              <td className="num">{r.points !== null ? formatPoints(r.points, lang) : '—'}</td>
-              <td className="num">{r.maxPoints !== null ? formatPoints(r.maxPoints, lang) : ''}</td>
+            <tr key={r.questionId} className={r.isLeaf ? undefined : 'exercise-row'}>
+              <td style={{ paddingLeft: `${0.6 + r.depth}rem` }}>{r.isLeaf ? r.label : <strong>{r.label}</strong>}</td>
+              <td className="num">{formatPoints(r.points, lang)}</td>
+              <td className="num">{formatPoints(r.maxPoints, lang)}</td>
               <td>{r.comment}</td>
             </tr>
           ))}
           <tr>
             <th>{t('total')}</th>
             <th className="num" data-testid="student-total">
-              {totalOf(c) !== null ? formatPoints(totalOf(c), lang) : '—'}
+              {formatPoints(c.total, lang)}
             </th>
-            <th className="num">{maxOf(c) !== null ? formatPoints(maxOf(c), lang) : ''}</th>
+            <th className="num">{formatPoints(c.maxTotal, lang)}</th>
             <th />
           </tr>
         </tbody>
       </table>
       <h2>{t('finalPdf')}</h2>
       <p>
-        <a href={pdf} download={`${c.exam?.title ?? 'copy'}.pdf`}>
+        <a href={pdf} download={`${c.exam.title}.pdf`}>
           {t('download')}
         </a>
       </p>
       <iframe className="pdf-frame" src={pdf} title={t('finalPdf')} />
-      <RegradeForm copyId={c.id} questions={rows.map((r) => ({ id: r.questionId, label: r.label }))} />
+      {c.regradeRequests.length > 0 && (
+        <>
+          <h2>{t('regradeRequests')}</h2>
+          <ul>
+            {c.regradeRequests.map((r) => (
+              <li key={r.id}>
+                <strong>{r.question.label}</strong> — {r.message}
+                {r.answer && (
+                  <div className="muted">
+                    {t('answer')}: {r.answer}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <RegradeForm copyId={c.id} questions={rows.filter((r) => r.isLeaf).map((r) => ({ id: r.questionId, label: r.label }))} onSent={copies.reload} />
     </>
   );
 }
 
-function RegradeForm({ copyId, questions }: { copyId: string; questions: { id: string; label: string }[] }) {
+function RegradeForm({ copyId, questions, onSent }: { copyId: string; questions: { id: string; label: string }[]; onSent(): void }) {
   const { t } = useI18n();
   const [qid, setQid] = useState(questions[0]?.id ?? '');
   const [message, setMessage] = useState('');
@@ -76,6 +93,7 @@ function RegradeForm({ copyId, questions }: { copyId: string; questions: { id: s
       await api.regrade(copyId, qid, message);
       setSent(true);
       setMessage('');
+      onSent();
     } catch (err) {
       setError(err);
     }

@@ -5,7 +5,6 @@ import { formatPoints } from '../../lib/points';
 import { shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
-import { maxOf, totalOf } from './results';
 
 export function ResultsPage() {
   const { t, lang } = useI18n();
@@ -29,12 +28,11 @@ export function ResultsPage() {
             {copies.data.map((c) => (
               <tr key={c.id}>
                 <td>
-                  <Link to={`/results/${c.id}`}>{c.exam?.title ?? c.id}</Link>
+                  <Link to={`/results/${c.id}`}>{c.exam.title}</Link>
                 </td>
-                <td>{shortDate(c.exam?.examDate, lang)}</td>
+                <td>{shortDate(c.exam.examDate, lang)}</td>
                 <td className="num">
-                  {totalOf(c) !== null ? formatPoints(totalOf(c), lang) : '—'}
-                  {maxOf(c) !== null ? ` / ${formatPoints(maxOf(c), lang)}` : ''}
+                  {formatPoints(c.total, lang)} / {formatPoints(c.maxTotal, lang)}
                 </td>
               </tr>
             ))}

@@ -1,27 +1,26 @@
-/** GET /me/copies has no schema in contracts yet: read the per-question rows from whichever shape comes back. */
+/** Rows of a released result: every question of the scale, exercises with the sum of their questions. */
 import type { MyCopy } from '../../api/client';
 
 export interface ResultRow {
   questionId: string;
   label: string;
-  points: number | null;
-  maxPoints: number | null;
+  points: number;
+  maxPoints: number;
   comment: string | null;
+  isLeaf: boolean;
+  depth: number;
 }
 
 export function resultRows(c: MyCopy): ResultRow[] {
-  const raw = c as unknown as Record<string, unknown>;
-  const exam = (raw.exam ?? {}) as Record<string, unknown>;
-  const questions = (c.questions ?? (exam.questions as MyCopy['questions']) ?? []).filter((q) => q.isLeaf !== false);
-  const scores = (c.scores ?? (raw.perQuestion as MyCopy['scores']) ?? []) as NonNullable<MyCopy['scores']>;
-  const byId = new Map(scores.map((s) => [s.questionId, s]));
-  if (questions.length)
-    return questions.map((q) => {
-      const s = byId.get(q.id);
-      return { questionId: q.id, label: q.label, points: s?.points ?? null, maxPoints: q.maxPoints, comment: s?.comment ?? null };
-    });
-  return scores.map((s) => ({ questionId: s.questionId, label: s.label ?? s.questionId, points: s.points ?? null, maxPoints: s.maxPoints ?? null, comment: s.comment ?? null }));
+  const byParent = new Map<string | null, MyCopy['questions']>();
+  for (const q of c.questions) byParent.set(q.parentId ?? null, [...(byParent.get(q.parentId ?? null) ?? []), q]);
+  const out: ResultRow[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const q of byParent.get(parent) ?? []) {
+      out.push({ questionId: q.id, label: q.label, points: q.points, maxPoints: q.maxPoints, comment: q.comment, isLeaf: q.isLeaf, depth });
+      walk(q.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
 }
-
-export const totalOf = (c: MyCopy) => c.finalScore ?? c.total ?? null;
-export const maxOf = (c: MyCopy) => c.maxTotal ?? c.exam?.maxTotal ?? null;
