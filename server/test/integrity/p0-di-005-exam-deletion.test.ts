@@ -13,15 +13,16 @@ describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
   });
   afterAll(() => env.close());
 
+  /** Rows of `table` that belong to the exam (directly or through its copies). */
   const count = async (table: 'exams' | 'questions' | 'copies' | 'pages' | 'annotations' | 'grading_events' | 'exam_correctors', examId: string) => {
-    const db = env.ctx.db;
-    const q =
+    const where =
       table === 'exams'
-        ? db.selectFrom('exams').where('id', '=', examId)
-        : table === 'pages' || table === 'annotations' || table === 'grading_events'
-          ? db.selectFrom(table).where('copy_id', 'in', db.selectFrom('copies').select('id').where('exam_id', '=', examId))
-          : db.selectFrom(table).where('exam_id', '=', examId);
-    return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        ? sql`id = ${examId}`
+        : ['pages', 'annotations', 'grading_events'].includes(table)
+          ? sql`copy_id IN (SELECT id FROM copies WHERE exam_id = ${examId})`
+          : sql`exam_id = ${examId}`;
+    const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE ${where}`.execute(env.ctx.db);
+    return Number(r.rows[0]!.n);
   };
 
   it('the API refuses with 409 EXAM_HAS_COPIES and deletes nothing, even under parallel attempts', async () => {
