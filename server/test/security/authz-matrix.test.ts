@@ -1,0 +1,411 @@
+/**
+ * The authorization matrix, generated from the registered route table: every route × every kind of caller, on
+ * objects of an exam the caller has (or has not) a part in, → the exact expected status. The route list comes from
+ * Fastify's onRoute hook, so a route added without an entry here fails the first test.
+ *
+ * Callers: `teacher` corrects exam X and `otherTeacher` exam Y; `student` owns the graded copy of X (released),
+ * `otherStudent` owns the one of Y. Every request targets X's objects, except `foreignTeacher`: the teacher of X on
+ * the same route with Y's objects. Rules the table encodes: anonymous → 401; a role that never may → 403; a teacher
+ * on an exam they do not correct, or a student on a copy that is not their own released result → 404 (existence is
+ * not leaked); allowed callers reach the operation (2xx, or the operation's own 4xx/409 where the fixture makes it so).
+ * HEAD routes are Fastify's automatic twins of the GET routes (same handler) and are not listed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { clientFor, createTestEnv, engine, leafIds, login, makeCopy, makeExam, type Client, type TestEnv } from '../helpers/harness.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { createUser } from '../../src/services/auth.service.ts';
+import { insertBlob } from '../../src/repositories/blob.repository.ts';
+import { newId } from '../../src/ids.ts';
+import { gradeCopy } from '../workflow/helpers.ts';
+
+const WHO = ['anonymous', 'student', 'otherStudent', 'teacher', 'otherTeacher', 'foreignTeacher', 'admin'] as const;
+type Who = (typeof WHO)[number];
+const PASSWORD = 'correct horse battery';
+
+interface Side {
+  examId: string;
+  q0: string;
+  q1: string;
+  ready: string;
+  graded: string;
+  locked: string;
+  staging: string;
+  staging2: string;
+  annotationId: string;
+  regradeId: string;
+  uploadId: string;
+}
+interface World {
+  side: Side;
+  /** a student without an account, a teacher to edit: targets of admin routes */
+  spareStudentId: string;
+  spareTeacherId: string;
+  /** ids of the students rows of the graded copies' owners */
+  studentIds: string[];
+}
+interface Req {
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+interface Entry {
+  /** builds the request; may first act as the caller (take the edit lease, save a draft) like a real client */
+  req: (w: World, as: Client | null) => Promise<Req> | Req;
+  expect: Partial<Record<Who, number>> & { default?: number };
+  /** log in afresh for this route (it ends or changes the caller's session) */
+  freshSession?: boolean;
+  /** what a 2xx body may (not) contain for this caller: returns the problem, or null */
+  check?: (w: World, who: Who, body: string) => string | null;
+}
+
+/** Teachers grade anonymously: no student name or id in what they receive. Everyone else sees only their own. */
+const noIdentityForTeachers = (w: World, who: Who, body: string) =>
+  (who === 'teacher' || who === 'foreignTeacher') && (body.includes(STUDENT_LAST_NAME) || w.studentIds.some((id) => body.includes(id)))
+    ? 'a teacher received the identity of a student'
+    : null;
+const STUDENT_LAST_NAME = 'Durand-Matrix';
+
+// ------------------------------------------------------------------ expectation shorthands
+
+const ROLE_DENIED = { anonymous: 401, student: 403, otherStudent: 403, teacher: 403, otherTeacher: 403, foreignTeacher: 403 };
+/** admin-only routes: the role check comes first, so every non-admin gets 403 whatever the object */
+const adminOnly = (ok: number) => ({ ...ROLE_DENIED, admin: ok });
+/** exam-level routes for admins and the exam's correctors; other teachers 404, students 403 */
+const examStaff = (ok: number, student = 403) => ({ anonymous: 401, student, otherStudent: student, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
+/** copy-level routes for admins and the correctors of the copy's exam; students are refused by role (403) */
+const copyStaff = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
+/**
+ * writes under the edit lease: the lease is checked first, so a teacher who cannot hold it gets 409 LOCK_REQUIRED
+ * whatever the copy — the same answer for a copy that does not exist (tested below), so nothing leaks
+ */
+const leaseWrite = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 409, foreignTeacher: 409, admin: ok });
+/** reading a student's released result: the owner, the exam's staff */
+const resultReaders = (ok: number) => ({ anonymous: 401, student: ok, otherStudent: 404, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
+const anyUser = (ok: number) => ({ anonymous: 401, default: ok });
+const everyone = (ok: number) => ({ default: ok });
+
+/** Takes the edit lease as the caller; returns the X-Lock-Token header (none if refused). */
+async function leaseOf(as: Client | null, copyId: string): Promise<Record<string, string>> {
+  if (!as) return {};
+  const r = await as.req('POST', `/api/v1/copies/${copyId}/lock`);
+  return r.status === 200 ? { 'x-lock-token': r.body.token } : {};
+}
+
+const a = '/api/v1';
+const TABLE: Record<string, Entry> = {
+  // ---------------------------------------------------------------- public: docs and operations
+  'GET /api/docs/': { req: () => ({ url: '/api/docs/' }), expect: everyone(200) },
+  'GET /api/docs/static/index.html': { req: () => ({ url: '/api/docs/static/index.html' }), expect: everyone(302) },
+  'GET /api/docs/static/swagger-initializer.js': { req: () => ({ url: '/api/docs/static/swagger-initializer.js' }), expect: everyone(200) },
+  'GET /api/docs/json': { req: () => ({ url: '/api/docs/json' }), expect: everyone(200) },
+  'GET /api/docs/yaml': { req: () => ({ url: '/api/docs/yaml' }), expect: everyone(200) },
+  'GET /api/docs/static/*': { req: () => ({ url: '/api/docs/static/swagger-ui.css' }), expect: everyone(200) },
+  'GET /api/openapi.json': { req: () => ({ url: '/api/openapi.json' }), expect: everyone(200) },
+  'GET /healthz': { req: () => ({ url: '/healthz' }), expect: everyone(200) },
+  'GET /readyz': { req: () => ({ url: '/readyz' }), expect: everyone(200) },
+  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: everyone(200) },
+
+  // ---------------------------------------------------------------- auth and users
+  'POST /api/v1/auth/login': { req: () => ({ url: `${a}/auth/login`, body: { email: 'login.target@school.test', password: PASSWORD } }), expect: everyone(200), freshSession: true },
+  'POST /api/v1/auth/logout': { req: () => ({ url: `${a}/auth/logout` }), expect: anyUser(204), freshSession: true },
+  'GET /api/v1/auth/me': { req: () => ({ url: `${a}/auth/me` }), expect: anyUser(200) },
+  'POST /api/v1/auth/change-password': {
+    // the wrong current password: proves the route is reached without changing anyone's password
+    req: () => ({ url: `${a}/auth/change-password`, body: { currentPassword: 'not the password', newPassword: 'another long password' } }),
+    expect: anyUser(400),
+  },
+  'POST /api/v1/users': {
+    req: () => ({ url: `${a}/users`, body: { email: `new-${newId().slice(0, 8)}@school.test`, displayName: 'New', role: 'TEACHER', password: PASSWORD } }),
+    expect: adminOnly(201),
+  },
+  'GET /api/v1/users': { req: () => ({ url: `${a}/users` }), expect: adminOnly(200) },
+  'PATCH /api/v1/users/:id': { req: (w) => ({ url: `${a}/users/${w.spareTeacherId}`, body: { displayName: 'Renamed' } }), expect: adminOnly(200) },
+  'GET /api/v1/audit': { req: () => ({ url: `${a}/audit` }), expect: adminOnly(200) },
+
+  // ---------------------------------------------------------------- students
+  'POST /api/v1/students/import': {
+    req: () => ({ url: `${a}/students/import`, body: `student_number;last_name;first_name\nM${newId().slice(0, 6)};Martin;Léa\n`, headers: { 'content-type': 'text/csv' } }),
+    expect: adminOnly(200),
+  },
+  'GET /api/v1/students': { req: () => ({ url: `${a}/students` }), expect: adminOnly(200) },
+  'POST /api/v1/students/provision': { req: (w) => ({ url: `${a}/students/provision`, body: { studentIds: [w.spareStudentId] } }), expect: adminOnly(200) },
+
+  // ---------------------------------------------------------------- exams
+  'POST /api/v1/exams': { req: () => ({ url: `${a}/exams`, body: { title: 'New exam', pagesPerCopy: 1, questions: [{ label: 'Q', maxPoints: 100 }] } }), expect: adminOnly(201) },
+  'GET /api/v1/exams': {
+    req: () => ({ url: `${a}/exams?archived=all` }),
+    expect: { ...examStaff(200), otherTeacher: 200, foreignTeacher: 200 },
+    // a list is not object-scoped: each teacher sees exactly the exams they correct
+    check: (w, who, body) => {
+      const has = body.includes(w.side.examId);
+      if (who === 'teacher' || who === 'admin') return has ? null : 'own exam missing from the list';
+      return has ? 'a teacher sees an exam they do not correct' : null;
+    },
+  },
+  'GET /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}` }), expect: examStaff(200) },
+  'PATCH /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}`, body: { title: 'Renamed' } }), expect: adminOnly(200) },
+  // the exam has copies: the admin reaches the operation, which refuses (P0-DI-005)
+  'DELETE /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}` }), expect: adminOnly(409) },
+  'POST /api/v1/exams/:id/archive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/archive` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/unarchive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unarchive` }), expect: adminOnly(200) },
+  'PUT /api/v1/exams/:id/correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/correctors`, body: { userIds: [] } }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/copies': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/copies` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'POST /api/v1/exams/:id/dispatch': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/dispatch` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/release': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/release` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/unrelease': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unrelease` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/stats': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/stats` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'GET /api/v1/exams/:id/export.csv': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.csv?format=pronote` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/export.zip': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.zip` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/regrade-requests': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-requests` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'GET /api/v1/exams/:id/identification': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/identification` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/uploads': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/uploads` }), expect: adminOnly(200) },
+  // not a PDF: the admin reaches the validation (422), nobody else gets that far
+  'POST /api/v1/exams/:id/uploads': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/uploads?mode=BATCH`, body: Buffer.from('this is not a pdf at all'), headers: { 'content-type': 'application/pdf' } }),
+    expect: adminOnly(422),
+  },
+  'GET /api/v1/uploads/:id': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/copies/merge': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/copies/merge`, body: { copyIds: [w.side.staging, w.side.staging2] } }),
+    expect: adminOnly(200),
+  },
+
+  // ---------------------------------------------------------------- copies (files included)
+  'GET /api/v1/copies/:id': {
+    req: (w) => ({ url: `${a}/copies/${w.side.graded}` }),
+    expect: resultReaders(200),
+    // the admin's view names the student: proves the teachers' check above looks at the right thing
+    check: (w, who, body) => (who === 'admin' && !body.includes(STUDENT_LAST_NAME) ? 'the admin should see who the copy belongs to' : noIdentityForTeachers(w, who, body)),
+  },
+  'GET /api/v1/copies/:id/pages/:position/image': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/pages/1/image` }), expect: resultReaders(200) },
+  'GET /api/v1/copies/:id/final.pdf': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/final.pdf` }), expect: resultReaders(200) },
+  'GET /api/v1/copies/:id/events': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/events` }), expect: copyStaff(200), check: noIdentityForTeachers },
+  'POST /api/v1/copies/:id/validate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/validate` }), expect: adminOnly(200) },
+  'POST /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify`, body: { studentId: w.spareStudentId } }), expect: adminOnly(200) },
+  'DELETE /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify` }), expect: adminOnly(200) },
+  'PUT /api/v1/copies/:id/assignee': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/assignee`, body: { userId: null } }), expect: adminOnly(200) },
+
+  // ---------------------------------------------------------------- grading (edit lease)
+  'POST /api/v1/copies/:id/lock': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/lock` }), expect: copyStaff(200) },
+  'POST /api/v1/copies/:id/lock/heartbeat': {
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/lock/heartbeat`, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(200),
+  },
+  'DELETE /api/v1/copies/:id/lock': {
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/lock`, headers: await leaseOf(as, w.side.ready) }),
+    expect: copyStaff(204),
+  },
+  'GET /api/v1/copies/:id/draft': {
+    req: async (w, as) => {
+      const headers = await leaseOf(as, w.side.ready);
+      if (headers['x-lock-token']) await as!.req('PUT', `${a}/copies/${w.side.ready}/draft`, { payload: { n: 1 }, baseVersion: 0, clientId: 'tab' }, headers);
+      return { url: `${a}/copies/${w.side.ready}/draft`, headers };
+    },
+    expect: leaseWrite(200),
+  },
+  'PUT /api/v1/copies/:id/draft': {
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/draft`, body: { payload: { n: 1 }, baseVersion: 0, clientId: 'tab' }, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(200),
+  },
+  'POST /api/v1/copies/:id/annotations': {
+    req: async (w, as) => ({
+      url: `${a}/copies/${w.side.ready}/annotations`,
+      body: { pagePosition: 0, x: 0.1, y: 0.1, w: 0.2, h: 0.1, type: 'TICK' },
+      headers: await leaseOf(as, w.side.ready),
+    }),
+    expect: leaseWrite(201),
+  },
+  'PATCH /api/v1/annotations/:id': {
+    req: async (w, as) => ({ url: `${a}/annotations/${w.side.annotationId}`, body: { version: 1, content: 'edited' }, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(200),
+  },
+  'DELETE /api/v1/annotations/:id': {
+    req: async (w, as) => ({ url: `${a}/annotations/${w.side.annotationId}?version=1`, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(204),
+  },
+  'PUT /api/v1/copies/:id/scores/:questionId': {
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/scores/${w.side.q0}`, body: { points: 50 }, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(200),
+  },
+  'POST /api/v1/copies/:id/submit': {
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/submit`, headers: await leaseOf(as, w.side.ready) }),
+    expect: leaseWrite(200),
+  },
+  // `locked` was submitted by the exam's teacher
+  'POST /api/v1/copies/:id/unlock': { req: (w) => ({ url: `${a}/copies/${w.side.locked}/unlock` }), expect: copyStaff(200) },
+  'POST /api/v1/copies/:id/finalize': { req: (w) => ({ url: `${a}/copies/${w.side.locked}/finalize` }), expect: copyStaff(202) },
+  'POST /api/v1/copies/:id/reopen': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/reopen` }), expect: adminOnly(200) },
+
+  // ---------------------------------------------------------------- students' portal and regrades
+  'GET /api/v1/me/copies': {
+    req: () => ({ url: `${a}/me/copies` }),
+    expect: { anonymous: 401, student: 200, otherStudent: 200, default: 403 },
+    check: (w, who, body) => ((who === 'student') === body.includes(w.side.graded) ? null : 'a student sees a copy that is not theirs, or misses their own'),
+  },
+  'POST /api/v1/copies/:id/regrade-requests': {
+    req: (w) => ({ url: `${a}/copies/${w.side.graded}/regrade-requests`, body: { questionId: w.side.q1, message: 'Could you look again at 1b?' } }),
+    expect: { anonymous: 401, student: 201, otherStudent: 404, default: 403 },
+  },
+  'POST /api/v1/regrade-requests/:id/answer': {
+    req: (w) => ({ url: `${a}/regrade-requests/${w.side.regradeId}/answer`, body: { message: 'Checked: the mark stands.' } }),
+    expect: copyStaff(200),
+  },
+};
+
+describe(`authorization matrix over the registered route table [${engine}]`, () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  const routes: RouteOptions[] = [];
+  const users = {} as Record<'admin' | 'teacher' | 'otherTeacher' | 'student' | 'otherStudent', { email: string; id: string; client: Client }>;
+  const studentRowOf = {} as Record<'student' | 'otherStudent', string>;
+
+  const routeKeys = () => [...new Set(routes.flatMap((r) => [r.method].flat().filter((m) => m !== 'HEAD').map((m) => `${m} ${r.url}`)))].sort();
+
+  async function account(role: 'ADMIN' | 'TEACHER' | 'STUDENT') {
+    const u = await createUser(env.ctx, { email: `${role.toLowerCase()}-${newId().slice(0, 8)}@school.test`, displayName: `${role} ${newId().slice(0, 4)}`, role, password: PASSWORD });
+    const c = await login(app, u.email, PASSWORD);
+    return { email: u.email, id: u.id, client: c };
+  }
+  async function studentRow(userId: string | null) {
+    const id = newId();
+    const now = env.ctx.clock.now().toISOString();
+    const number = `S${newId().slice(0, 8)}`;
+    await env.ctx.db
+      .insertInto('students')
+      .values({ id, student_number: number, last_name: STUDENT_LAST_NAME, first_name: 'Zoé', email: null, class_name: '3B', search_key: `${number} durand zoe`, user_id: userId, created_at: now, updated_at: now })
+      .execute();
+    return id;
+  }
+
+  /** One exam with every kind of object, corrected by `corrector`, whose graded copy belongs to `owner`. */
+  async function buildSide(corrector: Client, owner: { client: Client; studentId: string }): Promise<Side> {
+    const admin = users.admin.client;
+    const exam = await makeExam(admin, [corrector]);
+    const [q0, q1] = leafIds(exam) as [string, string];
+    const ready = await makeCopy(env, exam.id);
+    const graded = await makeCopy(env, exam.id);
+    await env.ctx.db.updateTable('copies').set({ student_id: owner.studentId }).where('id', '=', graded).execute();
+    await gradeCopy(env, graded, exam.id, corrector.user.id, { [q0]: 300 });
+    const locked = await makeCopy(env, exam.id);
+    const lock = await corrector.req('POST', `${a}/copies/${locked}/lock`);
+    const submitted = await corrector.req('POST', `${a}/copies/${locked}/submit`, undefined, { 'x-lock-token': lock.body.token });
+    if (submitted.status !== 200) throw new Error(`submit ${submitted.status}`);
+    const staging = await makeCopy(env, exam.id, { status: 'STAGING' });
+    const staging2 = await makeCopy(env, exam.id, { status: 'STAGING' });
+    const l2 = await corrector.req('POST', `${a}/copies/${ready}/lock`);
+    const ann = await corrector.req('POST', `${a}/copies/${ready}/annotations`, { pagePosition: 0, x: 0.5, y: 0.5, w: 0.1, h: 0.1, type: 'COMMENT', content: 'ok' }, { 'x-lock-token': l2.body.token });
+    await corrector.req('DELETE', `${a}/copies/${ready}/lock`, undefined, { 'x-lock-token': l2.body.token });
+    if ((await admin.req('POST', `${a}/exams/${exam.id}/release`)).status !== 200) throw new Error('release');
+    const rg = await owner.client.req('POST', `${a}/copies/${graded}/regrade-requests`, { questionId: q0, message: 'Please check Q1a' });
+    if (rg.status !== 201) throw new Error(`regrade ${rg.status} ${JSON.stringify(rg.body)}`);
+    const now = env.ctx.clock.now().toISOString();
+    const file = await env.ctx.blobs.put(Buffer.from('%PDF-1.4\n%%EOF\n'), 'application/pdf');
+    const uploadId = newId();
+    await env.ctx.db.transaction().execute(async (tx) => {
+      await insertBlob(tx, file, now);
+      await tx
+        .insertInto('uploads')
+        .values({ id: uploadId, exam_id: exam.id, source_blob_id: file.id, mode: 'BATCH', status: 'DONE', page_count: 1, pages_done: 1, error: null, created_by: users.admin.id, created_at: now, updated_at: now })
+        .execute();
+    });
+    return { examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId };
+  }
+
+  async function buildWorlds(): Promise<{ X: World; Y: World }> {
+    const s = { client: users.student.client, studentId: studentRowOf.student };
+    const o = { client: users.otherStudent.client, studentId: studentRowOf.otherStudent };
+    const [spareStudentId, spareTeacher] = [await studentRow(null), await createUser(env.ctx, { email: `spare-${newId().slice(0, 8)}@school.test`, displayName: 'Spare', role: 'TEACHER', password: PASSWORD })];
+    return {
+      X: { side: await buildSide(users.teacher.client, s), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
+      Y: { side: await buildSide(users.otherTeacher.client, o), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
+    };
+  }
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    app = await buildApp(env.ctx, { onRoute: (r) => routes.push(r) });
+    await app.ready();
+    users.admin = await account('ADMIN');
+    users.teacher = await account('TEACHER');
+    users.otherTeacher = await account('TEACHER');
+    users.student = await account('STUDENT');
+    users.otherStudent = await account('STUDENT');
+    studentRowOf.student = await studentRow(users.student.id);
+    studentRowOf.otherStudent = await studentRow(users.otherStudent.id);
+    await createUser(env.ctx, { email: 'login.target@school.test', displayName: 'Target', role: 'TEACHER', password: PASSWORD });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await env?.close();
+  });
+
+  it('every registered route has an entry in the matrix (add one when you add a route), and no entry is stale', () => {
+    const registered = routeKeys();
+    expect(registered.length).toBeGreaterThan(50);
+    expect(registered.filter((k) => !TABLE[k]), 'routes without an entry in TABLE').toEqual([]);
+    expect(Object.keys(TABLE).filter((k) => !registered.includes(k)), 'entries for routes that do not exist').toEqual([]);
+  });
+
+  it('request bodies are bounded per route: 8 KiB for credentials, 1 MiB by default, more only where a file is the body', () => {
+    const big: Record<string, number> = {
+      'PUT /api/v1/copies/:id/draft': 2 * 1024 * 1024,
+      'POST /api/v1/students/import': 10 * 1024 * 1024,
+      'POST /api/v1/exams/:id/uploads': env.ctx.config.maxUploadBytes,
+    };
+    const small = ['POST /api/v1/auth/login', 'POST /api/v1/auth/change-password'];
+    for (const r of routes) {
+      for (const m of [r.method].flat()) {
+        if (m === 'GET' || m === 'HEAD') continue;
+        const key = `${m} ${r.url}`;
+        const limit = r.bodyLimit ?? 1024 * 1024;
+        if (small.includes(key)) expect(limit, key).toBeLessThanOrEqual(8 * 1024);
+        else expect(limit, key).toBe(big[key] ?? 1024 * 1024);
+      }
+    }
+  });
+
+  it('every route × caller (× foreign objects) gets exactly the status of the table', async () => {
+    const clientOf = async (who: Who, fresh: boolean): Promise<Client | null> => {
+      if (who === 'anonymous') return null;
+      const u = users[who === 'foreignTeacher' ? 'teacher' : who];
+      return fresh ? login(app, u.email, PASSWORD) : clientFor(app, u.client.cookie, u.client.user);
+    };
+    const mismatches: string[] = [];
+    const observed: Record<string, Record<string, number>> = {};
+    let worlds = await buildWorlds();
+    let dirty = false;
+    for (const key of routeKeys()) {
+      const entry = TABLE[key];
+      if (!entry) continue; // reported by the first test
+      const method = key.split(' ')[0]!;
+      for (const who of WHO) {
+        const expected = entry.expect[who] ?? entry.expect.default;
+        if (expected === undefined) throw new Error(`${key}: no expectation for ${who}`);
+        // anything that may have changed state (a success, or a lease taken while preparing) gets a fresh world
+        if (dirty) {
+          worlds = await buildWorlds();
+          dirty = false;
+        }
+        const world = who === 'foreignTeacher' ? worlds.Y : worlds.X;
+        const as = await clientOf(who, !!entry.freshSession);
+        const r = await entry.req(world, as);
+        const headers = { ...(as ? { cookie: as.cookie } : {}), ...r.headers };
+        const body = r.body === undefined ? undefined : typeof r.body === 'string' || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
+        if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+        const res = await app.inject({ method: method as 'GET', url: r.url, headers, ...(body !== undefined ? { payload: body } : {}) });
+        (observed[key] ??= {})[who] = res.statusCode;
+        const problem = res.statusCode < 300 ? entry.check?.(world, who, res.body) : null;
+        if (problem) mismatches.push(`${key} as ${who}: ${problem}`);
+        if (res.statusCode !== expected) mismatches.push(`${key} as ${who}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
+        if (res.statusCode >= 500) mismatches.push(`${key} as ${who}: server error`);
+        if (res.statusCode >= 400) {
+          expect(res.headers['content-type'], `${key} as ${who}`).toContain('application/problem+json');
+        }
+        if ((method !== 'GET' && res.statusCode < 300) || r.headers?.['x-lock-token']) dirty = true;
+      }
+    }
+    if (process.env.MATRIX_DISCOVER) console.log(JSON.stringify(observed, null, 1));
+    expect(mismatches).toEqual([]);
+  });
+});
