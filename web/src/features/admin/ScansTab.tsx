@@ -2,6 +2,8 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api, type UploadInfo, uploadPdf } from '../../api/client';
 import { useI18n } from '../../i18n';
+import { shortDate } from '../../lib/time';
+import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, ProgressBar } from '../common/ui';
 import type { TabProps } from './ExamPage';
 
@@ -15,7 +17,8 @@ interface Tracked {
 }
 
 export function ScansTab({ exam, reload }: TabProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const history = useAsync(() => api.listUploads(exam.id), [exam.id]);
   const [mode, setMode] = useState<'BATCH' | 'SINGLE'>('BATCH');
   const [file, setFile] = useState<File | null>(null);
   const [uploads, setUploads] = useState<Tracked[]>([]);
@@ -57,8 +60,45 @@ export function ScansTab({ exam, reload }: TabProps) {
         </button>
       </form>
       {uploads.map((u, i) => (
-        <UploadRow key={i} u={u} onInfo={(info) => patch(i, { info })} onError={(error) => patch(i, { error })} onDone={reload} />
+        <UploadRow
+          key={i}
+          u={u}
+          onInfo={(info) => patch(i, { info })}
+          onError={(error) => patch(i, { error })}
+          onDone={() => {
+            reload();
+            history.reload();
+          }}
+        />
       ))}
+      {history.data && history.data.length > 0 && (
+        <table className="table" aria-label={t('tabScans')}>
+          <thead>
+            <tr>
+              <th>{t('examDate')}</th>
+              <th>{t('uploadMode')}</th>
+              <th>{t('status')}</th>
+              <th className="num">{t('pages')}</th>
+              <th className="num">{t('copiesCount')}</th>
+              <th>{t('message')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.data.map((u) => (
+              <tr key={u.id}>
+                <td>{shortDate(u.createdAt, lang)}</td>
+                <td>{u.mode === 'SINGLE' ? t('modeSingle') : t('modeBatch', { n: exam.pagesPerCopy })}</td>
+                <td>{u.status}</td>
+                <td className="num">
+                  {u.pagesDone}/{u.pageCount}
+                </td>
+                <td className="num">{u.copyIds.length}</td>
+                <td>{u.error}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
