@@ -1,0 +1,480 @@
+/**
+ * The sequential model of grading, and the check that a concurrent run is explained by it.
+ *
+ * The server serializes the changes of a copy (row locks, conditional statements) and writes a grading_events row
+ * in the transaction of each change, so its events are the serial history. Their timestamps are taken inside the
+ * transaction but before it commits, so two events a few milliseconds apart may have committed in the other order:
+ * the replay looks for an order, among those within `slackMs` of the timestamps, that the model accepts — the
+ * state machine, the lease rules (one holder; a takeover only once the holder's lease had expired, judged from the
+ * expiries the server itself granted), who may do what, versions that step by one, totals by computeTotal. Then the
+ * responses the actors saw are checked against that history and the final database: one success per version step,
+ * every granted lease inside one of its holder's lease intervals, counts of successes = counts of events, final
+ * rows = the last success of each chain.
+ */
+import { computeTotal } from '../../src/services/total.ts';
+import type { EventRow, ModelParams, OpKind, Rec, Snapshot } from './history.ts';
+
+export interface CheckResult {
+  violations: string[];
+  stats: Record<string, number>;
+}
+
+type Role = 'admin' | 'teacher';
+
+/** Every answer an operation may get in the model; anything else (a 500 above all) is a violation. */
+const ALLOWED: Record<Role, Record<OpKind, string[]>> = {
+  teacher: {
+    lock: ['200', '409 LOCKED_BY_OTHER', '409 INVALID_STATE'],
+    heartbeat: ['200', '409 LOCK_REQUIRED'],
+    release: ['204', '409 LOCK_REQUIRED'],
+    draft: ['200', '409 DRAFT_CONFLICT', '409 LOCK_REQUIRED'],
+    annotate: ['201', '409 LOCK_REQUIRED'],
+    edit: ['200', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
+    delete: ['204', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
+    score: ['200', '400 VALIDATION_FAILED', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED'],
+    submit: ['200', '409 LOCK_REQUIRED'],
+    unlock: ['200', '409 INVALID_STATE', '403 FORBIDDEN'],
+    finalize: ['200', '202', '409 LOCK_REQUIRED', '403 FORBIDDEN'],
+    reopen: ['403 FORBIDDEN'],
+    view: ['200'],
+  },
+  admin: {
+    lock: ['200', '409 LOCKED_BY_OTHER', '409 INVALID_STATE'],
+    heartbeat: ['200', '409 LOCK_REQUIRED'],
+    release: ['204'],
+    draft: ['200', '409 DRAFT_CONFLICT', '409 LOCK_REQUIRED'],
+    annotate: ['201', '409 LOCK_REQUIRED'],
+    edit: ['200', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
+    delete: ['204', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
+    score: ['200', '400 VALIDATION_FAILED', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED'],
+    submit: ['200', '409 LOCK_REQUIRED'],
+    unlock: ['200', '409 INVALID_STATE'],
+    finalize: ['200', '202'],
+    reopen: ['200', '409 INVALID_STATE'],
+    view: ['200'],
+  },
+};
+
+/** The copy state machine of DESIGN.md §3, written down again here as the model (not imported). */
+const TRANSITIONS: Record<string, { from: string[]; to: string }> = {
+  VALIDATED: { from: ['STAGING'], to: 'READY' },
+  SUBMITTED: { from: ['READY'], to: 'LOCKED' },
+  UNLOCKED: { from: ['LOCKED'], to: 'READY' },
+  FINALIZE_REQUESTED: { from: ['READY', 'LOCKED', 'GRADING_FAILED'], to: 'GRADING_IN_PROGRESS' },
+  FINALIZE_OK: { from: ['GRADING_IN_PROGRESS'], to: 'GRADED' },
+  FINALIZE_FAILED: { from: ['GRADING_IN_PROGRESS'], to: 'GRADING_FAILED' },
+  REOPENED: { from: ['GRADED'], to: 'READY' },
+};
+
+/** Answers that mean "your lease-guarded write was applied". */
+const WRITES = new Set(['draft 200', 'annotate 201', 'edit 200', 'delete 204', 'score 200', 'submit 200']);
+
+interface Grant {
+  issue: number;
+  expires: number;
+}
+
+interface State {
+  status: string;
+  submitter: string | null;
+  holder: { owner: string; since: number } | null;
+  scores: Map<string, { points: number; version: number }>;
+  annotations: Map<string, number>;
+  lastFinal: { blobId: string; finalScore: number } | null;
+}
+
+interface Lease {
+  owner: string;
+  start: number;
+  end: number;
+}
+
+const t = (iso: string) => Date.parse(iso);
+
+export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): CheckResult {
+  const violations: string[] = [];
+  const stats: Record<string, number> = {};
+  const bump = (k: string, n = 1) => (stats[k] = (stats[k] ?? 0) + n);
+  const fail = (msg: string) => {
+    if (violations.length < 50) violations.push(msg);
+    bump('violations');
+  };
+  const roleOf = (actor: string): Role => (actor === p.adminId ? 'admin' : 'teacher');
+  const maxOf = new Map(p.questions.map((q) => [q.id, q.maxPoints]));
+  const leaves = new Set(maxOf.keys());
+  const describe = (r: Rec) => `${r.kind} by ${r.actor.slice(0, 8)} on copy ${r.copyId.slice(0, 8)} → ${r.status}${r.code ? ` ${r.code}` : ''}`;
+
+  // ------------------------------------------------------------ 1. every answer is one the model allows
+  const tokenOwner = new Map<string, { owner: string; copyId: string }>();
+  const grants = new Map<string, Grant[]>(); // `${copy}|${owner}` → expiries the server granted
+  for (const r of history) {
+    const outcome = r.code ? `${r.status} ${r.code}` : String(r.status);
+    bump(`${r.kind} ${outcome}`);
+    if (!ALLOWED[roleOf(r.actor)][r.kind].includes(outcome)) fail(`unexpected answer: ${describe(r)}`);
+    if (r.code === 'INVALID_STATE' && !r.currentStatus) fail(`INVALID_STATE without currentStatus: ${describe(r)}`);
+    switch (r.kind) {
+      case 'lock':
+        if (r.status !== 200) break;
+        if (r.owner !== r.actor) fail(`lock granted to ${r.owner} answered to ${r.actor}`);
+        if (!r.token) fail(`lock without token: ${describe(r)}`);
+        else {
+          const prev = tokenOwner.get(r.token);
+          if (prev && (prev.owner !== r.actor || prev.copyId !== r.copyId)) fail(`token handed to two leases: ${describe(r)}`);
+          tokenOwner.set(r.token, { owner: r.actor, copyId: r.copyId });
+        }
+        addGrant(r);
+        break;
+      case 'heartbeat':
+        if (r.status !== 200) break;
+        if (tokenOwner.get(r.sentToken!)?.owner !== r.actor) fail(`heartbeat accepted a token that was never this actor's lease: ${describe(r)}`);
+        addGrant(r);
+        break;
+      case 'draft':
+        if (r.status === 200 && r.newVersion !== r.baseVersion! + 1) fail(`draft saved on base ${r.baseVersion} became version ${r.newVersion}`);
+        if (r.code === 'DRAFT_CONFLICT' && r.currentVersion === r.baseVersion) fail(`draft conflict although the current version is the base ${r.baseVersion}`);
+        break;
+      case 'edit':
+        if (r.status === 200 && r.newVersion !== r.version! + 1) fail(`annotation edited at version ${r.version} became version ${r.newVersion}`);
+        if (r.code === 'VERSION_CONFLICT' && r.currentVersion === r.version) fail(`annotation conflict at its current version ${r.version}`);
+        break;
+      case 'delete':
+        if (r.code === 'VERSION_CONFLICT' && r.currentVersion === r.version) fail(`delete conflict at the current version ${r.version}`);
+        break;
+      case 'score': {
+        const over = r.points! > maxOf.get(r.questionId!)!;
+        // the lease is checked first, so an over-the-maximum score may also get LOCK_REQUIRED; never a success
+        if ((over && r.status === 200) || (!over && r.status === 400)) fail(`score of ${r.points} (max ${maxOf.get(r.questionId!)}) answered ${r.status}`);
+        if (r.status === 200 && r.newVersion !== (r.version ?? 0) + 1) fail(`score written at version ${r.version ?? 'none'} became version ${r.newVersion}`);
+        if (r.code === 'VERSION_CONFLICT' && (r.currentVersion ?? undefined) === r.version) fail(`score conflict at its current version ${r.version}`);
+        break;
+      }
+    }
+  }
+  function addGrant(r: Rec) {
+    // the server took `now` between s0 and s1 and answered now + TTL
+    const issue = Math.min(Math.max(t(r.expiresAt!) - p.leaseTtlMs, r.s0), r.s1);
+    const k = `${r.copyId}|${r.actor}`;
+    grants.set(k, [...(grants.get(k) ?? []), { issue, expires: t(r.expiresAt!) }]);
+  }
+
+  // ------------------------------------------------------------ 2. one success per version step, final rows = last success
+  const ok = (kind: OpKind, status: number) => history.filter((r) => r.kind === kind && r.status === status);
+  chains(
+    'draft',
+    ok('draft', 200),
+    (r) => `${r.copyId}|${r.actor}`,
+    1,
+    (key, last) => {
+      const [copyId, owner] = key.split('|');
+      const row = snap.drafts.find((d) => d.copy_id === copyId && d.owner_id === owner);
+      if (!row || row.version !== last.newVersion || row.payload !== JSON.stringify(last.payload)) {
+        fail(`draft ${key}: the database holds version ${row?.version} (${row?.payload}), the last save was version ${last.newVersion}`);
+      }
+    },
+  );
+  for (const d of snap.drafts) if (!ok('draft', 200).some((r) => r.copyId === d.copy_id && r.actor === d.owner_id)) fail(`draft row nobody saved: ${d.copy_id}`);
+
+  const created = new Map(ok('annotate', 201).map((r) => [r.annotationId!, r]));
+  if (created.size !== ok('annotate', 201).length) fail('an annotation id was returned twice');
+  const edits = ok('edit', 200);
+  const deletes = ok('delete', 204);
+  for (const [id, c] of created) {
+    const mine = edits.filter((r) => r.annotationId === id).sort((a, b) => a.newVersion! - b.newVersion!);
+    mine.forEach((r, i) => {
+      if (r.newVersion !== i + 2) fail(`annotation ${id}: successful edits produced versions ${mine.map((e) => e.newVersion).join(',')}`);
+    });
+    const last = mine.at(-1) ?? c;
+    const finalVersion = mine.length + 1;
+    const gone = deletes.filter((r) => r.annotationId === id);
+    const row = snap.annotations.find((a) => a.id === id);
+    if (gone.length > 1) fail(`annotation ${id} deleted ${gone.length} times`);
+    if (gone.length === 1) {
+      if (gone[0]!.version !== finalVersion) fail(`annotation ${id} deleted at version ${gone[0]!.version} but edited up to version ${finalVersion}`);
+      if (row) fail(`annotation ${id} was deleted (204) but is still in the database`);
+    } else if (!row) fail(`annotation ${id} vanished without a successful delete`);
+    else if (row.version !== finalVersion || row.content !== last.content) {
+      fail(`annotation ${id}: database version ${row.version} "${row.content}", last success version ${finalVersion} "${last.content}"`);
+    }
+  }
+  for (const a of snap.annotations) if (!created.has(a.id)) fail(`annotation ${a.id} in the database that no request created`);
+  for (const r of [...edits, ...deletes]) if (!created.has(r.annotationId!)) fail(`success on an annotation never created: ${describe(r)}`);
+
+  chains(
+    'score',
+    ok('score', 200),
+    (r) => `${r.copyId}|${r.questionId}`,
+    1,
+    (key, last) => {
+      const [copyId, questionId] = key.split('|');
+      const row = snap.scores.find((s) => s.copy_id === copyId && s.question_id === questionId);
+      if (!row || row.version !== last.newVersion || row.points !== last.points) {
+        fail(`score ${key}: database ${row?.points} at version ${row?.version}, last success ${last.points} at version ${last.newVersion}`);
+      }
+    },
+  );
+  for (const s of snap.scores) {
+    if (s.points < 0 || s.points > s.max_points || s.points > (maxOf.get(s.question_id) ?? -1)) fail(`score out of range: ${JSON.stringify(s)}`);
+  }
+
+  function chains(what: string, successes: Rec[], keyOf: (r: Rec) => string, first: number, final: (key: string, last: Rec) => void) {
+    const by = new Map<string, Rec[]>();
+    for (const r of successes) by.set(keyOf(r), [...(by.get(keyOf(r)) ?? []), r]);
+    for (const [key, rs] of by) {
+      rs.sort((a, b) => a.newVersion! - b.newVersion!);
+      const versions = rs.map((r) => r.newVersion!);
+      if (versions.some((v, i) => v !== first + i)) fail(`${what} ${key}: successful writes produced versions ${versions.join(',')} (one success per step expected)`);
+      bump(`${what} chains`);
+      bump(`${what} chain steps`, rs.length);
+      final(key, rs.at(-1)!);
+    }
+  }
+
+  // ------------------------------------------------------------ 3. replay every copy's events through the model
+  const eventsOf = new Map<string, EventRow[]>();
+  for (const e of snap.events) eventsOf.set(e.copy_id, [...(eventsOf.get(e.copy_id) ?? []), e]);
+  const finalStates = new Map<string, State>();
+  for (const copy of snap.copies) {
+    const events = (eventsOf.get(copy.id) ?? []).sort((a, b) => t(a.created_at) - t(b.created_at) || a.id.localeCompare(b.id));
+    const leases: Lease[] = [];
+    const grantsOf = (owner: string) => grants.get(`${copy.id}|${owner}`) ?? [];
+    const clearlyLive = (h: State['holder'], at: number) =>
+      !!h && grantsOf(h.owner).some((g) => g.issue >= h.since - p.slackMs && g.issue < at - p.slackMs && g.expires > at + p.slackMs);
+    const maybeLive = (h: State['holder'], at: number) =>
+      !!h && grantsOf(h.owner).some((g) => g.issue >= h.since - p.slackMs && g.issue <= at + p.slackMs && g.expires >= at - p.slackMs);
+
+    const step = (s: State, e: EventRow, record?: Lease[]): State | string => {
+      const at = t(e.created_at);
+      const m = e.metadata;
+      const actor = e.actor_id;
+      const isAdmin = actor === p.adminId;
+      const endLease = (next: State) => {
+        if (record && s.holder) record.at(-1)!.end = at;
+        return { ...next, holder: null };
+      };
+      const editByHolder = () => {
+        if (s.status !== 'READY') return `${e.action} on a ${s.status} copy`;
+        if (s.holder?.owner !== actor) return `${e.action} by ${actor} while the lease is ${s.holder ? `held by ${s.holder.owner}` : 'free'}`;
+        if (!maybeLive(s.holder, at)) return `${e.action} by ${actor} after its lease had expired`;
+        return null;
+      };
+      const tr = TRANSITIONS[e.action];
+      if (tr && !tr.from.includes(s.status)) return `${e.action} from ${s.status}`;
+      switch (e.action) {
+        case 'VALIDATED':
+          return { ...s, status: tr!.to };
+        case 'LEASE_ACQUIRED': {
+          if (s.status !== 'READY') return `lease acquired on a ${s.status} copy`;
+          if (clearlyLive(s.holder, at)) return `lease acquired by ${actor} while ${s.holder!.owner}'s lease was live`;
+          if (record) {
+            if (s.holder) record.at(-1)!.end = at;
+            record.push({ owner: actor!, start: at, end: Infinity });
+          }
+          return { ...s, holder: { owner: actor!, since: at } };
+        }
+        case 'LEASE_RELEASED':
+          if (s.holder?.owner !== actor) return `lease released by ${actor} who does not hold it`;
+          return endLease(s);
+        case 'LEASE_BROKEN':
+          if (!isAdmin) return `lease broken by a non-admin ${actor}`;
+          if (!s.holder || s.holder.owner !== m.owner) return `lease of ${m.owner} broken while held by ${s.holder?.owner ?? 'nobody'}`;
+          return endLease(s);
+        case 'LEASE_EXPIRED':
+          if (!s.holder || s.holder.owner !== m.owner || clearlyLive(s.holder, at)) return `live or foreign lease reported expired`;
+          return endLease(s);
+        case 'ANNOTATION_CREATED': {
+          const bad = editByHolder();
+          if (bad) return bad;
+          if (s.annotations.has(m.annotationId)) return `annotation ${m.annotationId} created twice`;
+          return { ...s, annotations: new Map(s.annotations).set(m.annotationId, 1) };
+        }
+        case 'ANNOTATION_UPDATED': {
+          const bad = editByHolder();
+          if (bad) return bad;
+          if (s.annotations.get(m.annotationId) !== m.version - 1) return `annotation ${m.annotationId} went from ${s.annotations.get(m.annotationId)} to ${m.version}`;
+          return { ...s, annotations: new Map(s.annotations).set(m.annotationId, m.version) };
+        }
+        case 'ANNOTATION_DELETED': {
+          const bad = editByHolder();
+          if (bad) return bad;
+          if (s.annotations.get(m.annotationId) !== m.version) return `annotation ${m.annotationId} at ${s.annotations.get(m.annotationId)} deleted at version ${m.version}`;
+          const annotations = new Map(s.annotations);
+          annotations.delete(m.annotationId);
+          return { ...s, annotations };
+        }
+        case 'SCORE_SET': {
+          const bad = editByHolder();
+          if (bad) return bad;
+          if ((s.scores.get(m.questionId)?.version ?? 0) !== m.version - 1) return `score ${m.questionId} went from ${s.scores.get(m.questionId)?.version} to ${m.version}`;
+          return { ...s, scores: new Map(s.scores).set(m.questionId, { points: m.points, version: m.version }) };
+        }
+        case 'SUBMITTED': {
+          const bad = editByHolder();
+          if (bad) return bad;
+          return endLease({ ...s, status: tr!.to, submitter: actor });
+        }
+        case 'UNLOCKED':
+          if (!isAdmin && s.submitter !== actor) return `unlocked by ${actor}, submitted by ${s.submitter}`;
+          return { ...s, status: tr!.to, submitter: null };
+        case 'FINALIZE_REQUESTED': {
+          const holds = s.holder?.owner === actor && maybeLive(s.holder, at);
+          const allowed = isAdmin || (s.status === 'READY' ? holds : holds || s.submitter === actor);
+          if (!allowed) return `finalize by ${actor} on a ${s.status} copy it neither submitted nor holds`;
+          return endLease({ ...s, status: tr!.to });
+        }
+        case 'FINALIZE_OK': {
+          const total = computeTotal([...s.scores].map(([question_id, v]) => ({ question_id, points: v.points })), leaves);
+          if (m.finalScore !== total) return `final score ${m.finalScore} but computeTotal of the scores at that point is ${total}`;
+          return { ...s, status: tr!.to, lastFinal: { blobId: m.blobId, finalScore: m.finalScore } };
+        }
+        case 'FINALIZE_FAILED':
+          return { ...s, status: tr!.to };
+        case 'REOPENED':
+          if (!isAdmin) return `reopened by a non-admin ${actor}`;
+          return { ...s, status: tr!.to, submitter: null, lastFinal: null };
+        default:
+          return `event ${e.action} is not part of the model`;
+      }
+    };
+
+    const init: State = { status: 'STAGING', submitter: null, holder: null, scores: new Map(), annotations: new Map(), lastFinal: null };
+    const found = linearize(events, init, (s, e) => step(s, e), p.slackMs);
+    if ('error' in found) {
+      fail(`copy ${copy.id}: no serial order of its ${events.length} events is explained by the model — ${found.error}`);
+      continue;
+    }
+    bump('events replayed', events.length);
+    bump('events taken out of timestamp order', found.reordered);
+    let s = init;
+    for (const e of found.order) s = step(s, e, leases) as State;
+    finalStates.set(copy.id, s);
+    bump('leases', leases.length);
+
+    // every lease the server granted (lock or heartbeat answer) lies inside one of its holder's lease intervals
+    for (const [key, gs] of grants) {
+      const [copyId, owner] = key.split('|');
+      if (copyId !== copy.id) continue;
+      for (const g of gs) {
+        if (!leases.some((l) => l.owner === owner && l.start - p.slackMs <= g.issue && g.issue <= l.end + p.slackMs)) {
+          fail(`copy ${copy.id}: a lease answer to ${owner} at ${new Date(g.issue).toISOString()} falls outside every lease interval of ${owner}`);
+        }
+      }
+    }
+    // every accepted write (drafts have no event of their own) was answered while its author held the lease
+    for (const r of history) {
+      if (r.copyId !== copy.id || !WRITES.has(`${r.kind} ${r.status}`)) continue;
+      if (!leases.some((l) => l.owner === r.actor && l.start - p.slackMs <= r.s1 && r.s0 <= l.end + p.slackMs)) {
+        fail(`copy ${copy.id}: ${describe(r)} while ${r.actor} held no lease`);
+      }
+    }
+    for (let i = 1; i < leases.length; i++) if (leases[i]!.owner !== leases[i - 1]!.owner && leases[i - 1]!.end === leases[i]!.start) bump('takeovers of expired leases');
+
+    // the final state of the model is the database's
+    if (s.status !== copy.status) fail(`copy ${copy.id}: the model ends ${s.status}, the database says ${copy.status}`);
+    if (s.submitter !== copy.locked_by) fail(`copy ${copy.id}: the model's submitter ${s.submitter}, the database's locked_by ${copy.locked_by}`);
+    const lock = snap.locks.filter((l) => l.copy_id === copy.id);
+    if (lock.length > 1) fail(`copy ${copy.id} has ${lock.length} lease rows`);
+    if ((lock[0]?.owner_id ?? null) !== (s.holder?.owner ?? null)) fail(`copy ${copy.id}: lease row of ${lock[0]?.owner_id ?? 'nobody'}, the model's holder ${s.holder?.owner ?? 'nobody'}`);
+    if (lock.length && copy.status !== 'READY') fail(`copy ${copy.id} is ${copy.status} but has a lease row`);
+
+    // events = successes, per copy
+    const count = (action: string, actor?: string) => events.filter((e) => e.action === action && (actor === undefined || e.actor_id === actor)).length;
+    const answers = (kind: OpKind, status: number, actor?: string) =>
+      history.filter((r) => r.copyId === copy.id && r.kind === kind && r.status === status && (actor === undefined || r.actor === actor)).length;
+    const expectSame = (what: string, events: number, successes: number) => {
+      if (events !== successes) fail(`copy ${copy.id}: ${events} ${what} events but ${successes} successful answers`);
+    };
+    expectSame('ANNOTATION_CREATED', count('ANNOTATION_CREATED'), answers('annotate', 201));
+    expectSame('ANNOTATION_UPDATED', count('ANNOTATION_UPDATED'), answers('edit', 200));
+    expectSame('ANNOTATION_DELETED', count('ANNOTATION_DELETED'), answers('delete', 204));
+    expectSame('SCORE_SET', count('SCORE_SET'), answers('score', 200));
+    expectSame('SUBMITTED', count('SUBMITTED'), answers('submit', 200));
+    expectSame('UNLOCKED', count('UNLOCKED'), answers('unlock', 200));
+    expectSame('REOPENED', count('REOPENED'), answers('reopen', 200));
+    const actors = new Set(history.map((r) => r.actor));
+    for (const a of actors) {
+      const tokens = new Set(history.filter((r) => r.copyId === copy.id && r.actor === a && r.kind === 'lock' && r.status === 200).map((r) => r.token));
+      expectSame(`LEASE_ACQUIRED by ${a}`, count('LEASE_ACQUIRED', a), tokens.size);
+      if (a !== p.adminId) expectSame(`LEASE_RELEASED by ${a}`, count('LEASE_RELEASED', a), answers('release', 204, a));
+      else if (count('LEASE_RELEASED', a) + count('LEASE_BROKEN', a) > answers('release', 204, a)) fail(`copy ${copy.id}: more admin lease releases than answers`);
+    }
+
+    // finalize: one job per request, each done once; one final PDF per FINALIZE_OK; GRADED ⇒ its PDF and total
+    const jobs = snap.jobs.filter((j) => j.kind === 'FLATTEN_COPY' && j.ref_id === copy.id);
+    const answered = new Set(history.filter((r) => r.copyId === copy.id && r.kind === 'finalize' && r.status === 202).map((r) => r.jobId));
+    expectSame('FINALIZE_REQUESTED (jobs)', count('FINALIZE_REQUESTED'), jobs.length);
+    if (answered.size !== jobs.length || jobs.some((j) => !answered.has(j.id))) fail(`copy ${copy.id}: 202 answers named jobs ${[...answered]}, the jobs are ${jobs.map((j) => j.id)}`);
+    for (const j of jobs) if (j.status !== 'DONE' || j.attempts !== 1) fail(`job ${j.id} of copy ${copy.id} is ${j.status} after ${j.attempts} attempts`);
+    const oks = events.filter((e) => e.action === 'FINALIZE_OK');
+    const pdfs = snap.finalPdfs.filter((f) => f.copy_id === copy.id);
+    expectSame('FINALIZE_OK (final_pdfs rows)', oks.length, pdfs.length);
+    for (const e of oks) {
+      if (!pdfs.some((f) => f.blob_id === e.metadata.blobId && f.final_score === e.metadata.finalScore)) fail(`copy ${copy.id}: FINALIZE_OK ${e.metadata.blobId} has no matching final_pdfs row`);
+    }
+    if (copy.status === 'GRADED') {
+      const scores = snap.scores.filter((x) => x.copy_id === copy.id);
+      if (copy.final_blob_id !== s.lastFinal?.blobId) fail(`copy ${copy.id} GRADED with PDF ${copy.final_blob_id}, the last FINALIZE_OK made ${s.lastFinal?.blobId}`);
+      if (copy.final_score !== computeTotal(scores, leaves)) fail(`copy ${copy.id} GRADED with ${copy.final_score}, computeTotal of its scores is ${computeTotal(scores, leaves)}`);
+    } else if (copy.final_blob_id !== null) fail(`copy ${copy.id} is ${copy.status} with a final PDF`);
+    if (copy.status === 'GRADING_IN_PROGRESS') fail(`copy ${copy.id} still GRADING_IN_PROGRESS once the runner is drained`);
+    bump(`copies ending ${copy.status}`);
+  }
+  bump('operations', history.length);
+  return { violations, stats };
+}
+
+/**
+ * Finds an order of `events` that `step` accepts, moving an event ahead of earlier ones only when its timestamp
+ * is within `slackMs` of theirs (depth-first, greedy first: nearly always the timestamp order itself).
+ */
+export function linearize<S, E extends { created_at: string }>(
+  events: E[],
+  init: S,
+  step: (s: S, e: E) => S | string,
+  slackMs: number,
+  budget = 200_000,
+): { order: E[]; reordered: number } | { error: string } {
+  const n = events.length;
+  const time = events.map((e) => t(e.created_at));
+  const used = new Uint8Array(n);
+  interface Frame {
+    state: S;
+    first: number;
+    candidates: number[];
+    next: number;
+    chosen: number;
+  }
+  const frame = (state: S, from: number, chosen: number): Frame => {
+    let first = from;
+    while (first < n && used[first]) first++;
+    const candidates: number[] = [];
+    for (let j = first; j < n && time[j]! <= time[first]! + slackMs; j++) if (!used[j]) candidates.push(j);
+    return { state, first, candidates, next: 0, chosen };
+  };
+  const stack: Frame[] = [frame(init, 0, -1)];
+  let deepest = { depth: -1, why: '' };
+  for (let steps = 0; stack.length; steps++) {
+    if (stack.length - 1 === n) {
+      const order = stack.slice(1).map((f) => events[f.chosen]!);
+      return { order, reordered: stack.slice(1).filter((f, i) => f.chosen !== i).length };
+    }
+    if (steps > budget) break;
+    const top = stack.at(-1)!;
+    if (top.next >= top.candidates.length) {
+      stack.pop();
+      if (top.chosen >= 0) used[top.chosen] = 0;
+      continue;
+    }
+    const j = top.candidates[top.next++]!;
+    const r = step(top.state, events[j]!);
+    if (typeof r === 'string') {
+      if (stack.length - 1 > deepest.depth) {
+        const e = events[j] as unknown as EventRow;
+        deepest = { depth: stack.length - 1, why: `after ${stack.length - 1} events, ${e.action} by ${e.actor_id} at ${e.created_at}: ${r}` };
+      }
+      continue;
+    }
+    used[j] = 1;
+    stack.push(frame(r, top.first, j));
+  }
+  return { error: deepest.depth >= 0 ? deepest.why : `search budget exhausted` };
+}
