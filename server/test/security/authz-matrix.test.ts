@@ -365,6 +365,89 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     }
   });
 
+  it('lease-guarded writes answer a teacher without the lease the same for a foreign copy and for no copy at all', async () => {
+    const { X } = await buildWorlds();
+    const other = clientFor(app, users.otherTeacher.client.cookie, users.otherTeacher.client.user);
+    const writes = (copyId: string) => [
+      other.req('PUT', `${a}/copies/${copyId}/draft`, { payload: {}, baseVersion: 0, clientId: 't' }),
+      other.req('POST', `${a}/copies/${copyId}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'TICK' }),
+      other.req('PUT', `${a}/copies/${copyId}/scores/${X.side.q0}`, { points: 1 }),
+      other.req('POST', `${a}/copies/${copyId}/submit`),
+      other.req('POST', `${a}/copies/${copyId}/lock/heartbeat`),
+    ];
+    const foreign = await Promise.all(writes(X.side.ready));
+    const missing = await Promise.all(writes(newId()));
+    expect(foreign.map((r) => [r.status, r.body.code])).toEqual(missing.map((r) => [r.status, r.body.code]));
+    // and taking the lease itself is where the foreign teacher learns nothing: 404 for both
+    expect((await other.req('POST', `${a}/copies/${X.side.ready}/lock`)).status).toBe(404);
+    expect((await other.req('POST', `${a}/copies/${newId()}/lock`)).status).toBe(404);
+  });
+
+  it('a lease token works only for the teacher it was issued to: replayed by a co-corrector or a foreign teacher it writes nothing', async () => {
+    const { X } = await buildWorlds();
+    const coCorrector = await account('TEACHER');
+    expect((await users.admin.client.req('PUT', `${a}/exams/${X.side.examId}/correctors`, { userIds: [users.teacher.id, coCorrector.id] })).status).toBe(200);
+    const holder = clientFor(app, users.teacher.client.cookie, users.teacher.client.user);
+    const lease = await holder.req('POST', `${a}/copies/${X.side.ready}/lock`);
+    expect(lease.status).toBe(200);
+    const stolen = { 'x-lock-token': lease.body.token };
+    for (const thief of [clientFor(app, coCorrector.client.cookie, coCorrector.client.user), clientFor(app, users.otherTeacher.client.cookie, users.otherTeacher.client.user)]) {
+      const results = [
+        await thief.req('PUT', `${a}/copies/${X.side.ready}/draft`, { payload: { stolen: true }, baseVersion: 0, clientId: 't' }, stolen),
+        await thief.req('POST', `${a}/copies/${X.side.ready}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'CROSS' }, stolen),
+        await thief.req('PATCH', `${a}/annotations/${X.side.annotationId}`, { version: 1, content: 'stolen' }, stolen),
+        await thief.req('PUT', `${a}/copies/${X.side.ready}/scores/${X.side.q0}`, { points: 1 }, stolen),
+        await thief.req('POST', `${a}/copies/${X.side.ready}/submit`, undefined, stolen),
+        await thief.req('DELETE', `${a}/copies/${X.side.ready}/lock`, undefined, stolen),
+      ];
+      for (const r of results) expect([404, 409]).toContain(r.status);
+    }
+    const db = env.ctx.db;
+    expect(await db.selectFrom('draft_states').select('owner_id').where('copy_id', '=', X.side.ready).execute()).toEqual([]);
+    expect((await db.selectFrom('annotations').select(['id', 'content', 'version']).where('copy_id', '=', X.side.ready).execute())).toEqual([{ id: X.side.annotationId, content: 'ok', version: 1 }]);
+    expect(await db.selectFrom('scores').select('points').where('copy_id', '=', X.side.ready).execute()).toEqual([]);
+    expect((await db.selectFrom('copies').select('status').where('id', '=', X.side.ready).executeTakeFirstOrThrow()).status).toBe('READY');
+    expect((await db.selectFrom('copy_locks').select(['owner_id', 'token']).where('copy_id', '=', X.side.ready).executeTakeFirstOrThrow())).toEqual({ owner_id: users.teacher.id, token: lease.body.token });
+  });
+
+  it('requests that mix objects of two exams are refused and change nothing', async () => {
+    const { X, Y } = await buildWorlds();
+    const admin = users.admin.client;
+    const teacher = clientFor(app, users.teacher.client.cookie, users.teacher.client.user);
+    const student = clientFor(app, users.student.client.cookie, users.student.client.user);
+    const db = env.ctx.db;
+    const h = await leaseOf(teacher, X.side.ready);
+    expect(h['x-lock-token']).toBeDefined();
+
+    // a score for a question of another exam
+    const score = await teacher.req('PUT', `${a}/copies/${X.side.ready}/scores/${Y.side.q0}`, { points: 10 }, h);
+    expect([400, 404]).toContain(score.status);
+    expect(await db.selectFrom('scores').select('points').where('copy_id', '=', X.side.ready).execute()).toEqual([]);
+    // an annotation as question of another exam
+    const ann = await teacher.req('POST', `${a}/copies/${X.side.ready}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'SCORE', scoreDelta: 50, questionId: Y.side.q0 }, h);
+    expect([400, 404]).toContain(ann.status);
+    // an annotation of another exam's copy, with the lease of this one
+    const patch = await teacher.req('PATCH', `${a}/annotations/${Y.side.annotationId}`, { version: 1, content: 'hijacked' }, h);
+    expect([404, 409]).toContain(patch.status);
+    expect((await db.selectFrom('annotations').select('content').where('id', '=', Y.side.annotationId).executeTakeFirstOrThrow()).content).toBe('ok');
+    // stapling copies of two exams
+    const merge = await admin.req('POST', `${a}/exams/${X.side.examId}/copies/merge`, { copyIds: [X.side.staging, Y.side.staging] });
+    expect([400, 404, 409]).toContain(merge.status);
+    for (const id of [X.side.staging, Y.side.staging]) expect((await db.selectFrom('copies').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('STAGING');
+    // a regrade request on a question of another exam
+    const rg = await student.req('POST', `${a}/copies/${X.side.graded}/regrade-requests`, { questionId: Y.side.q1, message: 'x' });
+    expect(rg.status).toBe(400);
+    // the teacher of X answering Y's regrade request
+    expect((await teacher.req('POST', `${a}/regrade-requests/${Y.side.regradeId}/answer`, { message: 'no' })).status).toBe(404);
+    expect((await db.selectFrom('regrade_requests').select('status').where('id', '=', Y.side.regradeId).executeTakeFirstOrThrow()).status).toBe('OPEN');
+    // identifying with a student who does not exist; naming a student as corrector
+    expect((await admin.req('POST', `${a}/copies/${X.side.staging}/identify`, { studentId: newId() })).status).toBe(404);
+    expect((await db.selectFrom('copies').select('student_id').where('id', '=', X.side.staging).executeTakeFirstOrThrow()).student_id).toBeNull();
+    expect((await admin.req('PUT', `${a}/exams/${X.side.examId}/correctors`, { userIds: [users.student.id] })).status).toBe(400);
+    // a page that does not exist, of a copy the caller may read
+    expect((await student.req('GET', `${a}/copies/${X.side.graded}/pages/99/image`)).status).toBe(404);
+  });
+
   it('every route × caller (× foreign objects) gets exactly the status of the table', async () => {
     const clientOf = async (who: Who, fresh: boolean): Promise<Client | null> => {
       if (who === 'anonymous') return null;
