@@ -41,3 +41,12 @@ export const updateScoreIfVersion = (
 /** Scores of many copies at once (lists, stats, exports) — totals still go through `computeTotal`. */
 export const scoresOfCopies = (ex: Executor, copyIds: string[]) =>
   copyIds.length ? ex.selectFrom('scores').selectAll().where('copy_id', 'in', copyIds).execute() : Promise.resolve([]);
+
+export const deleteScoreIfVersion = (ex: Executor, copyId: string, questionId: string, version: number) =>
+  ex
+    .deleteFrom('scores')
+    .where('copy_id', '=', copyId)
+    .where('question_id', '=', questionId)
+    .where('version', '=', version)
+    .executeTakeFirst()
+    .then((r) => Number(r.numDeletedRows));

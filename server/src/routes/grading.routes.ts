@@ -40,6 +40,15 @@ export const gradingRoutes: RouteModule = (app, ctx) => {
     async (req) => ({ score: await grading.putScore(ctx, actorOf(req), req.params.id, req.params.questionId, lockToken(req), req.body) }),
   );
 
+  app.delete(
+    '/copies/:id/scores/:questionId',
+    { schema: { params: z.object({ id: Id, questionId: Id }), querystring: DeleteAnnotationQuery, tags } },
+    async (req, reply) => {
+      await grading.deleteScore(ctx, actorOf(req), req.params.id, req.params.questionId, lockToken(req), req.query.version);
+      return reply.status(204).send();
+    },
+  );
+
   app.post('/copies/:id/submit', { schema: { params: Params, tags } }, async (req) => grading.submit(ctx, actorOf(req), req.params.id, lockToken(req)));
   app.post('/copies/:id/unlock', { schema: { params: Params, tags } }, async (req) => grading.unlock(ctx, actorOf(req), req.params.id));
   app.post('/copies/:id/finalize', { schema: { params: Params, tags } }, async (req, reply) => {

@@ -95,23 +95,26 @@ export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, t
   return { expiresAt: row.expires_at };
 }
 
+/**
+ * The holder releases with its token; releasing a lease that is already gone is a no-op (204). A token that
+ * is not the current one never breaks someone else's lease — not even an admin's stale token. An admin breaks
+ * a lease only by asking without a token.
+ */
 export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   await ctx.db.transaction().execute(async (tx) => {
     await loadCopyFor(tx, actor, copyId, 'share');
     const now = ctx.clock.now().toISOString();
+    const lease = await locks.findLease(tx, copyId);
+    if (!lease) return;
     if (token) {
-      const lease = await locks.findLease(tx, copyId);
-      if (lease && lease.token === token && lease.owner_id === actor.id) {
-        await locks.releaseLease(tx, copyId, token);
-        await insertEvent(tx, { copyId, action: 'LEASE_RELEASED', actorId: actor.id, at: now });
-        return;
-      }
-      if (actor.role !== 'ADMIN') throw lockRequired();
+      if (lease.token !== token || lease.owner_id !== actor.id) throw lockRequired('This lease is no longer yours: nothing was released');
+      await locks.releaseLease(tx, copyId, token);
+      await insertEvent(tx, { copyId, action: 'LEASE_RELEASED', actorId: actor.id, at: now });
+      return;
     }
     if (actor.role !== 'ADMIN') throw lockRequired('The X-Lock-Token header is missing');
-    const lease = await locks.findLease(tx, copyId);
-    if (lease && (await locks.releaseLease(tx, copyId))) {
+    if (await locks.releaseLease(tx, copyId)) {
       await insertEvent(tx, { copyId, action: 'LEASE_BROKEN', actorId: actor.id, at: now, metadata: { owner: lease.owner_id } });
     }
   });
@@ -315,6 +318,18 @@ export async function putScore(
     }
     await insertEvent(tx, { copyId, action: 'SCORE_SET', actorId: actor.id, at: now, metadata: { questionId, points: row.points, version: row.version } });
     return scoreDto(row);
+  });
+}
+
+/** Clears a score (the question goes back to "not graded"), at the version the client read. */
+export async function deleteScore(ctx: AppContext, actor: Actor, copyId: string, questionId: string, token: string | undefined, version: number) {
+  await withLease(ctx, actor, copyId, token, async (tx) => {
+    if ((await scoresRepo.deleteScoreIfVersion(tx, copyId, questionId, version)) === 0) {
+      const current = await scoresRepo.findScore(tx, copyId, questionId);
+      if (!current) throw notFound('Score');
+      throw new AppError('VERSION_CONFLICT', 409, 'This score was changed meanwhile (another tab or teacher)', { current: scoreDto(current) });
+    }
+    await insertEvent(tx, { copyId, action: 'SCORE_CLEARED', actorId: actor.id, at: ctx.clock.now().toISOString(), metadata: { questionId, version } });
   });
 }
 

@@ -98,6 +98,24 @@ describe(`P0-DI-001 concurrent lock acquisition [${engine}]`, () => {
     expect((await b.req('POST', `/api/v1/copies/${copyId}/lock`)).status).toBe(200);
   });
 
+  it('a stale or foreign token never breaks the current lease, even an admin\'s; an admin breaks it only explicitly', async () => {
+    const copyId = await makeCopy(env, examId);
+    const [a, b] = teachers as [Client, Client];
+    const la = await a.req('POST', `/api/v1/copies/${copyId}/lock`);
+    for (const who of [b, admin]) {
+      const r = await who.req('DELETE', `/api/v1/copies/${copyId}/lock`, undefined, { 'x-lock-token': 'stale-token' });
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('LOCK_REQUIRED');
+    }
+    expect((await b.req('DELETE', `/api/v1/copies/${copyId}/lock`)).status).toBe(409);
+    const still = await env.ctx.db.selectFrom('copy_locks').selectAll().where('copy_id', '=', copyId).executeTakeFirstOrThrow();
+    expect(still.token).toBe(la.body.token);
+    expect((await admin.req('DELETE', `/api/v1/copies/${copyId}/lock`)).status).toBe(204);
+    expect((await a.req('DELETE', `/api/v1/copies/${copyId}/lock`, undefined, { 'x-lock-token': la.body.token })).status).toBe(204); // already gone: no-op
+    const events = await env.ctx.db.selectFrom('grading_events').select('action').where('copy_id', '=', copyId).execute();
+    expect(events.map((e) => e.action)).toContain('LEASE_BROKEN');
+  });
+
   it('worker threads on separate connections with a short real TTL: holders never overlap', async () => {
     const copyId = await makeCopy(env, examId);
     const owners = teachers.slice(0, 4).map((t) => t.user.id);

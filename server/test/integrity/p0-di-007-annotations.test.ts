@@ -66,6 +66,12 @@ describe(`P0-DI-007 annotation optimistic locking [${engine}]`, () => {
     const upd = await parallel(6, (i) => teacher.req('PUT', `/api/v1/copies/${copyId}/scores/${q}`, { points: 50 * i, version: 1 }, h));
     expect(upd.filter((r) => r.status === 200)).toHaveLength(1);
     expect(upd.filter((r) => r.status === 200)[0]!.body.score.version).toBe(2);
+    // clearing a score is version-checked as well
+    const stale = await teacher.req('DELETE', `/api/v1/copies/${copyId}/scores/${q}?version=1`, undefined, h);
+    expect(stale.status).toBe(409);
+    expect(stale.body.current.version).toBe(2);
+    expect((await teacher.req('DELETE', `/api/v1/copies/${copyId}/scores/${q}?version=2`, undefined, h)).status).toBe(204);
+    expect((await teacher.req('GET', `/api/v1/copies/${copyId}`)).body.scores).toEqual([]);
   });
 
   it('bad geometry and unknown pages are 400', async () => {
