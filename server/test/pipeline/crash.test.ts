@@ -96,9 +96,12 @@ describe(`ingest survives a worker killed mid-scan [${engine}]`, () => {
     expect(created).toHaveLength(PAGES / 4);
 
     // what the dead worker stored is unreferenced: the sweeper removes exactly that, every page stays viewable
-    expect(filesOfDeadRun).toBe(HANG_AFTER);
+    // (page images are written several at a time: the kill may land before some of the first HANG_AFTER finished)
+    expect(filesOfDeadRun).toBeGreaterThan(0);
+    expect(filesOfDeadRun).toBeLessThanOrEqual(HANG_AFTER);
     const report = await cleanupOrphans(env.ctx, { dryRun: false, graceMs: 0 });
-    expect(report.orphanFiles).toHaveLength(HANG_AFTER);
+    expect(report.orphanFiles).toHaveLength(filesOfDeadRun);
+    expect((await filesOnDisk(env)).length).toBe(PAGES + 1); // the scan and one image per page
     expect(report.orphanRows).toHaveLength(0);
     for (const copyId of done.copyIds) {
       for (let position = 0; position < 4; position++) {
