@@ -12,7 +12,7 @@ import { tinyJpeg } from '../test/helpers/images.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import type { Report } from './lib/report.ts';
 import { openContext, seedCopies, seedExam, seedUsers, type SeedUser } from './lib/seed.ts';
-import { createPgDatabase, startServer, tempDir } from './lib/server.ts';
+import { createPgDatabase, readCpuSeconds, startServer, tempDir } from './lib/server.ts';
 import { fmt, percentile } from './lib/stats.ts';
 
 const AUTOSAVE_CONNECTIONS = 64;
@@ -71,7 +71,12 @@ async function benchEngine(engine: 'sqlite' | 'postgres', report: Report, opts: 
       const clients = await acquireLeases(server.url, savers, saveCopies);
       console.log(`HTTP on ${label}: autosave, ${AUTOSAVE_CONNECTIONS} connections, ${AUTOSAVE_REQUESTS} saves…`);
       await autosave(server.url, clients, AUTOSAVE_CONNECTIONS * 10); // warm-up
+      const cpuBefore = readCpuSeconds(server.pid);
+      const loadCpuBefore = process.cpuUsage();
       const save = await autosave(server.url, clients, AUTOSAVE_REQUESTS);
+      const serverCpuMs = ((readCpuSeconds(server.pid) - cpuBefore) * 1000) / save.completed;
+      const loadCpu = process.cpuUsage(loadCpuBefore);
+      const loadCpuMs = (loadCpu.user + loadCpu.system) / 1000 / save.completed;
       const saveCheck = await checkAutosave(ctx, clients);
       console.log(`    invariants: ${saveCheck.lines.join('; ')}`);
       const t = TARGETS[engine];
@@ -82,6 +87,11 @@ async function benchEngine(engine: 'sqlite' | 'postgres', report: Report, opts: 
         target: `≥ ${t.rps} req/s, p99 < ${t.p99} ms, 0 errors, invariants hold`,
         met: save.rps >= t.rps && save.p99 < t.p99 && save.non2xx + save.errors + save.timeouts === 0 && saveCheck.ok,
         note: saveCheck.lines.join('; '),
+      });
+      report.add({
+        bench: `Autosave ${label}`,
+        figure: 'CPU per save: server process · load generator',
+        korrigo: `${fmt(serverCpuMs, 2)} ms (≤ ${fmt(1000 / serverCpuMs, 0)} saves/s per core) · ${fmt(loadCpuMs, 2)} ms`,
       });
       if (!saveCheck.ok) report.note(`autosave on ${label}: invariant broken — ${saveCheck.lines.join('; ')}`);
 

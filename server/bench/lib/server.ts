@@ -89,6 +89,15 @@ export function readRss(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in seconds. */
+export function readCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node supports
+
 /** Resets the kernel's peak-RSS counter of a process (writing 5 to clear_refs), so VmHWM covers one phase. */
 export function resetPeakRss(pid: number): boolean {
   try {
