@@ -192,7 +192,9 @@ export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<v
   const chunks: Array<[number, number]> = [];
   for (let s = 0; s < upload.page_count; s += CHUNK_PAGES) chunks.push([s, Math.min(s + CHUNK_PAGES, upload.page_count) - 1]);
   // one parse of the scan; each part is then released as soon as its images are stored
-  const parts: Array<Uint8Array | null> = await pool.splitPdf(await ctx.blobs.read(source.storage_key), chunks);
+  const parts: Array<Uint8Array | null> = await pool.splitPdf(await ctx.blobs.read(source.storage_key), chunks).catch((err: Error) => {
+    throw new Error(`The scan could not be cut into pages: ${err.message}`);
+  });
 
   const pages: StoredPage[] = new Array(upload.page_count);
   let done = 0;
