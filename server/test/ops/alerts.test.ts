@@ -99,7 +99,7 @@ describe(`ops/alerts.yml Prometheus rules [${engine}]`, () => {
         expect(typeof r.expr).toBe('string');
         if (r.for !== undefined) expect(r.for).toMatch(/^\d+[smhdwy]$/);
         expect(['warning', 'critical']).toContain((r.labels as { severity: string }).severity);
-        const ann = r.annotations as Record<string, string>;
+        const ann = r.annotations as { summary: string; description: string };
         expect(ann.summary).toMatch(/\S/);
         expect(ann.description).toMatch(/\S/);
         // Go templates in annotations must be closed

@@ -489,7 +489,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         const world = worlds[sideName];
         const as = await clientOf(who, !!entry.freshSession);
         const r = await entry.req(world, as);
-        const headers = { ...(as ? { cookie: as.cookie } : {}), ...r.headers };
+        const headers: Record<string, string> = { ...(as ? { cookie: as.cookie } : {}), ...r.headers };
         const body = r.body === undefined ? undefined : typeof r.body === 'string' || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
         if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
         const res = await app.inject({ method: method as 'GET', url: r.url, headers, ...(body !== undefined ? { payload: body } : {}) });
