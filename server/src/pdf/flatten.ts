@@ -24,10 +24,25 @@ import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect 
 import { setFixedMetadata } from './pdf-meta.ts';
 import type { FlattenAnnotation, FlattenInput, FlattenQuestion, PageImage } from './types.ts';
 
-const RED = rgb(0.84, 0.1, 0.12);
-const GREEN = rgb(0.08, 0.55, 0.2);
-const YELLOW = rgb(1, 0.88, 0.1);
-const WHITE = rgb(1, 1, 1);
+function hex(colour: string): Color {
+  const channel = (at: number) => parseInt(colour.slice(at, at + 2), 16) / 255;
+  return rgb(channel(1), channel(3), channel(5));
+}
+
+/*
+ * The grading desk's overlay (web/src/annotations/Overlay.tsx) draws the same normalized shapes with these colours,
+ * proportions and line widths, so the final PDF shows the student what the teacher saw.
+ */
+const STYLE = {
+  pen: 0.0025, // stroke width, fraction of the page width
+  font: 0.017, // comment text size, fraction of the page width
+  highlight: { color: hex('#ffe14d'), opacity: 0.4 },
+  comment: { fill: hex('#fff7c2'), opacity: 0.9, border: hex('#b58900'), text: hex('#3b2f00') },
+  tick: { color: hex('#0a8a3a'), path: [[0.1, 0.55], [0.4, 0.85], [0.9, 0.15]] as Array<[number, number]> },
+  cross: { color: hex('#c62828'), inset: 0.15 },
+  score: { fill: hex('#1565c0'), text: rgb(1, 1, 1) },
+  freehand: { color: hex('#c62828') },
+};
 const INK = rgb(0.1, 0.1, 0.12);
 const GREY = rgb(0.55, 0.55, 0.58);
 const RULE = rgb(0.8, 0.8, 0.82);
@@ -123,26 +138,29 @@ function embedImage(doc: PDFDocument, image: PageImage): Promise<PDFImage> {
 
 function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, fonts: Fonts): void {
   const r = rectToPdf(a, size);
-  const pen = size.width * 0.003; // about 1.8 pt on A4: a felt pen
+  const pen = size.width * STYLE.pen;
+  const fontSize = size.width * STYLE.font;
   switch (a.type) {
     case 'HIGHLIGHT':
-      page.drawRectangle({ ...r, color: YELLOW, opacity: 0.35 });
+      page.drawRectangle({ ...r, color: STYLE.highlight.color, opacity: STYLE.highlight.opacity });
       return;
     case 'COMMENT':
-      drawComment(page, r, a.content ?? '', fonts.regular, pen);
+      drawComment(page, r, a.content ?? '', fonts.regular, pen, fontSize);
       return;
     case 'TICK':
-      strokePath(page, GREEN, pen * 1.5, boxPath(r, [[0.12, 0.55], [0.4, 0.85], [0.9, 0.12]]));
+      strokePath(page, STYLE.tick.color, pen * 2, boxPath(r, STYLE.tick.path));
       return;
-    case 'CROSS':
-      strokePath(page, RED, pen * 1.5, boxPath(r, [[0.12, 0.12], [0.88, 0.88]]));
-      strokePath(page, RED, pen * 1.5, boxPath(r, [[0.88, 0.12], [0.12, 0.88]]));
+    case 'CROSS': {
+      const [lo, hi] = [STYLE.cross.inset, 1 - STYLE.cross.inset];
+      strokePath(page, STYLE.cross.color, pen * 2, boxPath(r, [[lo, lo], [hi, hi]]));
+      strokePath(page, STYLE.cross.color, pen * 2, boxPath(r, [[hi, lo], [lo, hi]]));
       return;
+    }
     case 'SCORE':
-      drawBadge(page, r, a, fonts.bold);
+      drawBadge(page, r, a, fonts.bold, fontSize * 1.2);
       return;
     case 'FREEHAND':
-      if (a.points?.length) strokePath(page, RED, pen, a.points.map((p) => pointToPdf(p, size)));
+      if (a.points?.length) strokePath(page, STYLE.freehand.color, pen, a.points.map((p) => pointToPdf(p, size)));
       return;
   }
 }
@@ -169,32 +187,43 @@ function strokePath(page: PDFPage, color: Color, width: number, points: Array<{ 
   );
 }
 
-function drawComment(page: PDFPage, r: PdfRect, text: string, font: PDFFont, pen: number): void {
-  page.drawRectangle({ ...r, color: WHITE, opacity: 0.85, borderColor: RED, borderWidth: pen * 0.6 });
-  const pad = Math.min(3, r.width * 0.08, r.height * 0.08);
+function drawComment(page: PDFPage, r: PdfRect, text: string, font: PDFFont, pen: number, fontSize: number): void {
+  const { fill, opacity, border, text: ink } = STYLE.comment;
+  page.drawRectangle({ ...r, color: fill, opacity, borderColor: border, borderWidth: pen });
+  const pad = Math.min(fontSize * 0.3, r.width * 0.08, r.height * 0.08);
   const inner = { width: r.width - 2 * pad, height: r.height - 2 * pad };
   if (inner.width <= 0 || inner.height <= 0) return;
-  // The largest size whose wrapped text fits the box; at the smallest, what does not fit ends with an ellipsis.
-  let size = 10;
+  /*
+   * The desk's size if the text fits, else the largest size down to 6 pt that fits (the desk clips overflowing
+   * text, but the student should get the whole comment); what still does not fit ends with an ellipsis.
+   */
+  let size = Math.max(6, Math.round(fontSize));
   let lines = wrapText(text, font, size, inner.width);
   while (size > 6 && lines.length * size * LINE_HEIGHT > inner.height) {
     size -= 1;
     lines = wrapText(text, font, size, inner.width);
   }
   const maxLines = Math.max(1, Math.floor(inner.height / (size * LINE_HEIGHT)));
-  if (lines.length > maxLines) lines = [...lines.slice(0, maxLines - 1), ellipsize(lines[maxLines - 1] ?? '', font, size, inner.width)];
-  drawLines(page, lines, { x: r.x + pad, top: r.y + r.height - pad, size, font, color: RED });
+  if (lines.length > maxLines) {
+    lines = [...lines.slice(0, maxLines - 1), ellipsize(lines[maxLines - 1] ?? '', font, size, inner.width)];
+  }
+  drawLines(page, lines, { x: r.x + pad, top: r.y + r.height - pad, size, font, color: ink });
 }
 
-function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFont): void {
-  const negative = (a.scoreDelta ?? 0) < 0;
-  page.drawRectangle({ ...r, color: negative ? RED : GREEN });
+/** A pill with the score change (or, without one, the annotation's text) in white. */
+function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFont, maxSize: number): void {
+  const radius = Math.min(r.width, r.height) / 2;
+  const { width: w, height: h } = r;
+  // SVG path coordinates: origin at the box's top-left corner, y downwards (pdf-lib flips them).
+  const arc = `A ${radius} ${radius} 0 0 1`;
+  const pill = `M ${radius} 0 L ${w - radius} 0 ${arc} ${w - radius} ${h} L ${radius} ${h} ${arc} ${radius} 0 Z`;
+  page.drawSvgPath(pill, { x: r.x, y: r.y + h, color: STYLE.score.fill });
   const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta) : cleanText(a.content ?? '');
   if (!text) return;
-  const size = Math.min(r.height * 0.62, (r.width * 0.85 * 10) / Math.max(1, textWidth(font, text, 10)));
+  const size = Math.min(h * 0.6, maxSize, (w * 0.9) / Math.max(1e-6, textWidth(font, text, 1)));
   const width = textWidth(font, text, size);
   const capHeight = font.heightAtSize(size, { descender: false }) * 0.75;
-  page.drawText(text, { x: r.x + (r.width - width) / 2, y: r.y + (r.height - capHeight) / 2, size, font, color: WHITE });
+  page.drawText(text, { x: r.x + (w - width) / 2, y: r.y + (h - capHeight) / 2, size, font, color: STYLE.score.text });
 }
 
 /** Hundredths of a point → "7.5", "12", "0.25". */
@@ -240,7 +269,7 @@ function textWidth(font: PDFFont, text: string, size: number): number {
 }
 
 /** Greedy word wrap on measured widths; a word longer than the line is cut between characters. */
-export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
+function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
   const lines: string[] = [];
   const space = textWidth(font, ' ', size);
   for (const paragraph of cleanText(text).split('\n')) {
@@ -347,7 +376,8 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void 
   for (const { question, depth } of orderQuestions(input.questions)) {
     const score = scores.get(question.id);
     const indent = depth * SUMMARY.indent;
-    const labelLines = wrapText(question.label, depth ? fonts.regular : fonts.bold, text, COLUMNS.label - indent - 6);
+    const labelFont = depth ? fonts.regular : fonts.bold;
+    const labelLines = wrapText(question.label, labelFont, text, COLUMNS.label - indent - 6);
     const commentLines = score?.comment ? wrapText(score.comment, fonts.regular, text, commentWidth) : [];
     const rowHeight = Math.max(labelLines.length, commentLines.length, 1) * text * LINE_HEIGHT + 2 * SUMMARY.cellPad;
     if (y - rowHeight < margin) {
@@ -356,7 +386,7 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void 
       drawHeader();
     }
     const top = y - SUMMARY.cellPad;
-    drawLines(page, labelLines, { x: colX.label + indent, top, size: text, font: depth ? fonts.regular : fonts.bold, color: INK });
+    drawLines(page, labelLines, { x: colX.label + indent, top, size: text, font: labelFont, color: INK });
     const points = `${score ? formatPoints(score.points) : '—'} / ${formatPoints(question.maxPoints)}`;
     drawLines(page, [points], { x: colX.points, top, size: text, font: fonts.regular, color: INK });
     drawLines(page, commentLines, { x: colX.comment, top, size: text, font: fonts.regular, color: INK });

@@ -19,7 +19,7 @@ export interface PageImageOptions {
   jpegQuality?: number;
 }
 
-export const DEFAULT_RENDER_DPI = 150;
+const DEFAULT_RENDER_DPI = 150;
 const DEFAULT_JPEG_QUALITY = 80;
 // A poster-sized page at 150 dpi would need gigabytes of canvas; beyond this many pixels the scale is reduced.
 const MAX_RENDER_PIXELS = 40_000_000;

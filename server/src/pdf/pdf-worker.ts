@@ -31,7 +31,8 @@ port.postMessage({ ready: true } satisfies PdfWorkerMessage);
 
 function serializeError(err: unknown): SerializedError {
   if (err instanceof AppError) {
-    return { name: err.name, message: err.message, stack: err.stack, app: { code: err.code, status: err.status, extra: err.extra } };
+    const app = { code: err.code, status: err.status, extra: err.extra };
+    return { name: err.name, message: err.message, stack: err.stack, app };
   }
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };

@@ -129,14 +129,17 @@ describe('flattenCopy', () => {
 
     const isRed = ([r, g, b]: number[]) => r! > 150 && g! < 110 && b! < 110;
     const isGreen = ([r, g, b]: number[]) => g! > r! + 50 && g! > b! + 50;
+    const isBlue = ([r, g, b]: number[]) => b! > 150 && b! > r! + 80 && b! > g! + 30;
     const isWhite = ([r, g, b]: number[]) => r! > 245 && g! > 245 && b! > 245;
     expect(isRed(colourAt(px, 0.7, 0.7))).toBe(true); // where the strokes cross
     expect(isWhite(colourAt(px, 0.7, 0.64))).toBe(true); // inside the box, between the strokes
     expect(isWhite(colourAt(px, 0.85, 0.7))).toBe(true); // outside the box
     expect(isGreen(colourAt(px, 0.1 + 0.4 * 0.2, 0.6 + 0.85 * 0.2))).toBe(true); // the tick's lowest point
-    expect(isGreen(colourAt(px, 0.605, 0.105))).toBe(true); // positive badge
-    expect(isRed(colourAt(px, 0.605, 0.305))).toBe(true); // negative badge
-    expect(isWhite(colourAt(px, 0.59, 0.105))).toBe(true);
+    // Score badges are pills: filled at the middle of their left end, paper at their rounded-off corner.
+    expect(isBlue(colourAt(px, 0.61, 0.13))).toBe(true);
+    expect(isBlue(colourAt(px, 0.61, 0.33))).toBe(true);
+    expect(isWhite(colourAt(px, 0.602, 0.102))).toBe(true);
+    expect(isWhite(colourAt(px, 0.59, 0.13))).toBe(true);
     expect(isRed(colourAt(px, 0.4, 0.4))).toBe(true); // freehand stroke
     expect(isWhite(colourAt(px, 0.4, 0.42))).toBe(true);
   });
@@ -161,8 +164,11 @@ describe('flattenCopy', () => {
   });
 
   it('continues the summary on more pages when the scale is long, losing no question', async () => {
-    const questions = Array.from({ length: 60 }, (_, i) => ({ id: `q${i}`, parentId: null, label: `Question ${i + 1}`, maxPoints: 200 }));
-    const scores = questions.map((q) => ({ questionId: q.id, points: 100, comment: 'Commentaire assez long pour occuper deux lignes dans la colonne des commentaires du tableau.' }));
+    const questions = Array.from({ length: 60 }, (_, i) => ({
+      id: `q${i}`, parentId: null, label: `Question ${i + 1}`, maxPoints: 200,
+    }));
+    const comment = 'Commentaire assez long pour occuper deux lignes dans la colonne des commentaires du tableau.';
+    const scores = questions.map((q) => ({ questionId: q.id, points: 100, comment }));
     const pdf = await flattenCopy(copy(await whitePages(1), [], { questions, scores, total: 6000, maxTotal: 12000 }));
     const doc = await PDFDocument.load(pdf);
     expect(doc.getPageCount()).toBeGreaterThan(2);
