@@ -8,6 +8,9 @@
  * again (the interleaving is the machine's, so a race may need a few replays). KORRIGO_MODEL_STEPS shortens the
  * programs while working on the model.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import { join as pathJoin } from 'node:path';
 import fc from 'fast-check';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +28,7 @@ const COPIES = 10;
 const STEPS = Number(process.env.KORRIGO_MODEL_STEPS ?? 1150);
 const TWO_TABS_PERCENT = 15;
 const LEASE_TTL_MS = 60_000;
+const SLACK_MS = Number(process.env.KORRIGO_MODEL_SLACK_MS ?? 1000);
 const MIN_OPERATIONS = STEPS >= 1150 ? 10_000 : 0;
 
 /**
@@ -69,7 +73,12 @@ describe(`model-based grading concurrency [${engine}]`, () => {
       const history: Rec[] = [];
       const runner = new JobRunner(env.ctx, jobHandlers, { concurrency: 1, pollMs: 50, backoffBaseMs: 10 });
       runner.start();
-      const tick = () => env.clock.advance(LEASE_TTL_MS + 5_000);
+      const ticks: { from: number; to: number }[] = [];
+      const tick = () => {
+        const from = env.clock.now().getTime();
+        env.clock.advance(LEASE_TTL_MS + 5_000);
+        ticks.push({ from, to: env.clock.now().getTime() });
+      };
       const actors = [admin, ...teachers].map((c) => new Actor(c, copies, questions, env.clock, history, tick));
       const started = Date.now();
       try {
@@ -81,12 +90,8 @@ describe(`model-based grading concurrency [${engine}]`, () => {
       const runMs = Date.now() - started;
 
       const snap = await snapshot(env);
-      const { violations, stats } = checkHistory(history, snap, {
-        adminId: admin.user.id,
-        leaseTtlMs: LEASE_TTL_MS,
-        slackMs: 1000,
-        questions,
-      });
+      const params = { adminId: admin.user.id, leaseTtlMs: LEASE_TTL_MS, slackMs: SLACK_MS, questions, ticks };
+      const { violations, stats } = checkHistory(history, snap, params);
       console.log(
         `model test [${engine}]: ${history.length} operations in ${(runMs / 1000).toFixed(1)} s ` +
           `(${Math.round(history.length / (runMs / 1000))}/s), checked in ${((Date.now() - started - runMs) / 1000).toFixed(1)} s\n` +
@@ -95,7 +100,11 @@ describe(`model-based grading concurrency [${engine}]`, () => {
             .map(([k, v]) => `  ${k}: ${v}`)
             .join('\n'),
       );
-      if (violations.length) throw new Error(`the history is not explained by the model:\n  ${violations.join('\n  ')}`);
+      if (violations.length) {
+        const dump = pathJoin(os.tmpdir(), `korrigo-model-${engine}-${seed}.json`);
+        fs.writeFileSync(dump, JSON.stringify({ params, history, snap }));
+        throw new Error(`the history is not explained by the model (history and database saved to ${dump}):\n  ${violations.join('\n  ')}`);
+      }
       expect(history.length).toBeGreaterThanOrEqual(MIN_OPERATIONS);
       // the run went through the interesting paths, not only through refusals
       if (MIN_OPERATIONS) {

@@ -58,4 +58,6 @@ export interface ModelParams {
   /** how far apart two events' timestamps may be and still have committed in the other order */
   slackMs: number;
   questions: { id: string; maxPoints: number }[];
+  /** the admin's clock jumps, in server time: before and after */
+  ticks: { from: number; to: number }[];
 }
