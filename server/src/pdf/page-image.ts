@@ -133,8 +133,10 @@ function plainJpeg(stream: PDFRawStream): PageImage | null {
   const header = jpegHeader(bytes);
   // Browsers apply an EXIF orientation that PDF readers ignore: such a JPEG would not show what the PDF shows.
   if (!header || header.orientation !== 1 || header.width !== widthPx || header.height !== heightPx) return null;
-  // A copy: a view would keep the whole source PDF alive and be cloned whole when posted between threads.
-  return { bytes: bytes.slice(), contentType: 'image/jpeg', widthPx, heightPx };
+  // The result must own its buffer: a view would keep the whole source PDF alive and be cloned whole when posted
+  // between threads. pdf-lib's parser already copies each stream out, so a second copy is only a fallback.
+  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return { bytes: owned ? bytes : bytes.slice(), contentType: 'image/jpeg', widthPx, heightPx };
 }
 
 interface JpegHeader {
