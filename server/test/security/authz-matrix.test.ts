@@ -32,6 +32,9 @@ interface Side {
   locked: string;
   staging: string;
   staging2: string;
+  /** a STAGING copy already linked to a student */
+  identified: string;
+  correctorId: string;
   annotationId: string;
   regradeId: string;
   uploadId: string;
@@ -95,6 +98,13 @@ async function leaseOf(as: Client | null, copyId: string): Promise<Record<string
 }
 
 const a = '/api/v1';
+/** successful non-GET requests that are not administrative changes: sessions, lease keep-alive, autosave */
+const NOT_ADMIN_ACTIONS = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'POST /api/v1/copies/:id/lock/heartbeat',
+  'PUT /api/v1/copies/:id/draft',
+]);
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public: docs and operations
   'GET /api/docs/': { req: () => ({ url: '/api/docs/' }), expect: everyone(200) },
@@ -156,7 +166,14 @@ const TABLE: Record<string, Entry> = {
   'PUT /api/v1/exams/:id/correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/correctors`, body: { userIds: [] } }), expect: adminOnly(200) },
   'GET /api/v1/exams/:id/copies': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/copies` }), expect: examStaff(200), check: noIdentityForTeachers },
   'POST /api/v1/exams/:id/dispatch': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/dispatch` }), expect: adminOnly(200) },
-  'POST /api/v1/exams/:id/release': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/release` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/release': {
+    req: async (w, as) => {
+      // the fixture's exam is released already: an admin caller first takes it back, so the release changes something
+      if (as?.user.role === 'ADMIN') await as.req('POST', `${a}/exams/${w.side.examId}/unrelease`);
+      return { url: `${a}/exams/${w.side.examId}/release` };
+    },
+    expect: adminOnly(200),
+  },
   'POST /api/v1/exams/:id/unrelease': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unrelease` }), expect: adminOnly(200) },
   'GET /api/v1/exams/:id/stats': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/stats` }), expect: examStaff(200), check: noIdentityForTeachers },
   'GET /api/v1/exams/:id/export.csv': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.csv?format=pronote` }), expect: adminOnly(200) },
@@ -187,8 +204,8 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/copies/:id/events': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/events` }), expect: copyStaff(200), check: noIdentityForTeachers },
   'POST /api/v1/copies/:id/validate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/validate` }), expect: adminOnly(200) },
   'POST /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify`, body: { studentId: w.spareStudentId } }), expect: adminOnly(200) },
-  'DELETE /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify` }), expect: adminOnly(200) },
-  'PUT /api/v1/copies/:id/assignee': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/assignee`, body: { userId: null } }), expect: adminOnly(200) },
+  'DELETE /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.identified}/identify` }), expect: adminOnly(200) },
+  'PUT /api/v1/copies/:id/assignee': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/assignee`, body: { userId: w.side.correctorId } }), expect: adminOnly(200) },
 
   // ---------------------------------------------------------------- grading (edit lease)
   'POST /api/v1/copies/:id/lock': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/lock` }), expect: copyStaff(200) },
@@ -305,6 +322,8 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     if (submitted.status !== 200) throw new Error(`submit ${submitted.status}`);
     const staging = await makeCopy(env, exam.id, { status: 'STAGING' });
     const staging2 = await makeCopy(env, exam.id, { status: 'STAGING' });
+    const identified = await makeCopy(env, exam.id, { status: 'STAGING' });
+    await env.ctx.db.updateTable('copies').set({ student_id: await studentRow(null) }).where('id', '=', identified).execute();
     const l2 = await corrector.req('POST', `${a}/copies/${ready}/lock`);
     const ann = await corrector.req('POST', `${a}/copies/${ready}/annotations`, { pagePosition: 0, x: 0.5, y: 0.5, w: 0.1, h: 0.1, type: 'COMMENT', content: 'ok' }, { 'x-lock-token': l2.body.token });
     await corrector.req('DELETE', `${a}/copies/${ready}/lock`, undefined, { 'x-lock-token': l2.body.token });
@@ -321,7 +340,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         .values({ id: uploadId, exam_id: exam.id, source_blob_id: file.id, mode: 'BATCH', status: 'DONE', page_count: 1, pages_done: 1, error: null, created_by: users.admin.id, created_at: now, updated_at: now })
         .execute();
     });
-    return { examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId };
+    return { examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId };
   }
 
   async function buildWorlds(): Promise<{ X: World; Y: World }> {
@@ -351,6 +370,11 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     await app?.close();
     await env?.close();
   });
+
+  const auditTrailSize = async () => {
+    const n = async (t: 'audit_log' | 'grading_events') => Number((await env.ctx.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return (await n('audit_log')) + (await n('grading_events'));
+  };
 
   it('every registered route has an entry in the matrix (add one when you add a route), and no entry is stale', () => {
     const registered = routeKeys();
@@ -492,7 +516,12 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         const headers: Record<string, string> = { ...(as ? { cookie: as.cookie } : {}), ...r.headers };
         const body = r.body === undefined ? undefined : typeof r.body === 'string' || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
         if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+        const trailBefore = who === 'admin' && method !== 'GET' ? await auditTrailSize() : 0;
         const res = await app.inject({ method: method as 'GET', url: r.url, headers, ...(body !== undefined ? { payload: body } : {}) });
+        // every change an admin makes leaves a trace: audit_log, or the copy's grading_events
+        if (who === 'admin' && method !== 'GET' && res.statusCode < 300 && !NOT_ADMIN_ACTIONS.has(key) && (await auditTrailSize()) === trailBefore) {
+          mismatches.push(`${key} as admin: succeeded without an audit_log or grading_events entry`);
+        }
         (observed[key] ??= {})[who] = res.statusCode;
         const problem = res.statusCode < 300 ? entry.check?.(world, who, res.body) : null;
         if (problem) mismatches.push(`${key} as ${who}: ${problem}`);
