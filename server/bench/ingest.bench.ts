@@ -139,7 +139,7 @@ async function ingest(server: BenchServer, admin: Api, examId: string, file: str
     upload = s.body.upload ?? s.body;
     if (upload.status === 'FAILED') throw new Error(`the upload failed: ${upload.error}`);
     if (upload.status === 'DONE') break;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
   const ms = performance.now() - started;
   const cpuSeconds = readCpuSeconds(server.pid) - cpuBefore;

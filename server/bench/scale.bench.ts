@@ -14,7 +14,7 @@ import { tinyJpeg } from '../test/helpers/images.ts';
 import { runLoad } from './lib/load.ts';
 import type { Report } from './lib/report.ts';
 import { openContext, seedCopies, seedExam, seedUsers, type CopySpec } from './lib/seed.ts';
-import { createPgDatabase, startServer, tempDir } from './lib/server.ts';
+import { createPgDatabase, readCpuSeconds, startServer, tempDir } from './lib/server.ts';
 import { fmt } from './lib/stats.ts';
 
 const COPIES = 2000;
@@ -114,12 +114,14 @@ async function benchEngine(
         if (probe.target && body.items?.length !== 100) throw new Error(`${probe.path} returned ${body.items?.length} items, expected 100`);
         const request = { url: server.url, connections: 1, requests: [{ method: 'GET', path: probe.path, headers: { cookie: probe.cookie } }] };
         await runLoad({ ...request, amount: WARMUP });
+        const cpuBefore = readCpuSeconds(server.pid);
         const r = await runLoad({ ...request, amount: probe.samples });
+        const cpuMs = ((readCpuSeconds(server.pid) - cpuBefore) * 1000) / r.completed;
         const failed = r.non2xx + r.errors + r.timeouts;
         report.add({
           bench: `Scale ${label}`,
           figure: `${probe.figure}: p50 / p95 ms`,
-          korrigo: `${fmt(r.p50, 1)} / ${fmt(r.p95, 1)} ms${failed ? ` (${failed} failed)` : ''}`,
+          korrigo: `${fmt(r.p50, 1)} / ${fmt(r.p95, 1)} ms${failed ? ` (${failed} failed)` : ''} (server CPU ${fmt(cpuMs, 1)} ms/request)`,
           target: probe.target ? 'p95 < 50 ms' : undefined,
           met: probe.target ? r.p95 < 50 && failed === 0 : undefined,
         });

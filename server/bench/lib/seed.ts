@@ -32,6 +32,21 @@ export interface SeedUser {
   cookie: string;
 }
 
+/**
+ * Runs a bench-side query again while PostgreSQL refuses connections (53300 "too many clients"): the server is
+ * shared with test runs that open many pools, and a check must not fail for that.
+ */
+export async function retryBusy<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '53300' || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 let passwordHash: Promise<string> | undefined;
 
 /** Users with one live session each (inserted as login would, without paying argon2 per user). */
