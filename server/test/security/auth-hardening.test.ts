@@ -158,7 +158,7 @@ describe(`auth hardening [${engine}]`, () => {
 
     it('refuses a cross-site POST with 403 FORBIDDEN (Origin of another site, or Sec-Fetch-Site: cross-site) and writes nothing', async () => {
       const before = await env.ctx.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         { origin: 'https://evil.example' },
         { origin: `https://${HOST}.evil.example` },
         { origin: 'null' },
