@@ -159,12 +159,18 @@ export async function bootstrapAdmin(ctx: AppContext): Promise<{ email: string; 
   if ((await users.countAdmins(ctx.db)) > 0) return null;
   const email = ctx.config.adminEmail ?? 'admin@korrigo.local';
   const generated = ctx.config.adminPassword ? null : randomToken(12);
-  await createUser(ctx, {
-    email,
-    displayName: 'Administrator',
-    role: 'ADMIN',
-    password: ctx.config.adminPassword ?? generated!,
-    mustChangePassword: generated !== null,
-  });
+  try {
+    await createUser(ctx, {
+      email,
+      displayName: 'Administrator',
+      role: 'ADMIN',
+      password: ctx.config.adminPassword ?? generated!,
+      mustChangePassword: generated !== null,
+    });
+  } catch (err) {
+    // scaled mode: another API process starting at the same moment created it first
+    if (err instanceof AppError && err.code === 'CONFLICT' && (await users.countAdmins(ctx.db)) > 0) return null;
+    throw err;
+  }
   return { email, password: generated };
 }
