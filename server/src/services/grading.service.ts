@@ -108,8 +108,13 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
     const lease = await locks.findLease(tx, copyId);
     if (!lease) return;
     if (token) {
-      if (lease.token !== token || lease.owner_id !== actor.id) throw lockRequired('This lease is no longer yours: nothing was released');
-      await locks.releaseLease(tx, copyId, token);
+      const notYours = lockRequired('This lease is no longer yours: nothing was released');
+      if (lease.token !== token || lease.owner_id !== actor.id) throw notYours;
+      // the delete is conditional on the token: a takeover since the read above makes it a no-op, not a release
+      if (!(await locks.releaseLease(tx, copyId, token))) {
+        if (await locks.findLease(tx, copyId)) throw notYours;
+        return;
+      }
       await insertEvent(tx, { copyId, action: 'LEASE_RELEASED', actorId: actor.id, at: now });
       return;
     }
