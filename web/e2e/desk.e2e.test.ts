@@ -176,6 +176,95 @@ describe('grading desk', () => {
     expect(after.x + after.w / 2).toBeCloseTo(0.5, 1);
     await ctx.close();
   });
+  it('an emptied score field clears the score; a conflicting clear asks first', async () => {
+    const exam = await seedExam(admin, 'Clearing scores');
+    const { ids } = await seedReadyCopies(server, admin, exam.id, ['Eve Blanc']);
+    const [teacher] = await seedTeachers(admin, exam.id, ['Teacher Clear']);
+    const ctx = await newContext(browser, server.base);
+    const t1 = await ctx.newPage();
+    await loginUi(t1, teacher!.email, teacher!.password);
+    await t1.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => t1.getByTestId('lease').textContent()).toMatch(/held by you/);
+    const scores = async () => (await admin.ok('GET', `/copies/${ids[0]}`)).scores as { points: number }[];
+
+    await t1.getByLabel('Points for Q1').fill('2');
+    await t1.getByLabel('Points for Q1').press('Enter');
+    await expect.poll(async () => (await scores()).map((s) => s.points)).toEqual([200]);
+    await t1.getByLabel('Points for Q1').fill('');
+    await t1.getByLabel('Points for Q1').press('Enter');
+    await expect.poll(async () => (await scores()).length).toBe(0);
+    await expect.poll(() => t1.getByTestId('total').textContent()).toMatch(/Total\s*0\s*\/\s*20/);
+
+    // tab 2 saw Q1 = 2 (version 1); tab 1 then sets it to 3; tab 2 clears it → both versions and a choice
+    await t1.getByLabel('Points for Q1').fill('2');
+    await t1.getByLabel('Points for Q1').press('Enter');
+    await expect.poll(async () => (await scores()).length).toBe(1);
+    const t2 = await ctx.newPage();
+    await t2.goto(`/copies/${ids[0]}/grade`);
+    await expect.poll(() => t2.getByTestId('lease').textContent()).toMatch(/held by you/);
+    await expect.poll(() => t2.getByLabel('Points for Q1').inputValue()).toBe('2');
+    await t1.getByLabel('Points for Q1').fill('3');
+    await t1.getByLabel('Points for Q1').press('Enter');
+    await expect.poll(async () => (await scores()).map((s) => s.points)).toEqual([300]);
+    await t2.getByLabel('Points for Q1').fill('');
+    await t2.getByLabel('Points for Q1').press('Enter');
+    const dialog = t2.getByRole('dialog', { name: /Changed elsewhere — Q1/ });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('their-version').textContent()).toContain('3 / 4');
+    expect(await dialog.getByTestId('my-version').textContent()).toContain('no score');
+    await shot(t2, 'conflict-clear');
+    await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
+    await expect.poll(async () => (await scores()).length).toBe(0);
+    await ctx.close();
+  });
+
+  it('annotation writes that never reached the server come back after the tab is gone', async () => {
+    const exam = await seedExam(admin, 'Unsent writes');
+    const { ids } = await seedReadyCopies(server, admin, exam.id, ['Fabien Noir']);
+    const [teacher] = await seedTeachers(admin, exam.id, ['Teacher Offline']);
+    const ctx = await newContext(browser, server.base);
+    const annotations = async () => (await admin.ok('GET', `/copies/${ids[0]}`)).annotations as { type: string }[];
+    const open = async () => {
+      const p = await ctx.newPage();
+      await p.goto(`/copies/${ids[0]}/grade`);
+      await expect.poll(() => p.getByTestId('lease').textContent()).toMatch(/held by you/);
+      return p;
+    };
+    /** marks the copy while the network is down, then the tab goes away with the writes unsent */
+    const markOffline = async (p: import('playwright-core').Page, tool: string, at: [number, number]) => {
+      await ctx.setOffline(true);
+      await p.getByRole('button', { name: tool }).click();
+      await clickOnPage(p, at);
+      await expect.poll(() => p.getByTestId('save-state').textContent()).toMatch(/offline — kept locally/);
+      await p.close();
+      await ctx.setOffline(false);
+    };
+    const first = await ctx.newPage();
+    await loginUi(first, teacher!.email, teacher!.password);
+    await first.close();
+
+    // same lease on reopen (it was never released): the tick is sent again without asking
+    await markOffline(await open(), 'Tick (T)', [0.8, 0.25]);
+    expect(await annotations()).toHaveLength(0);
+    const again = await open();
+    await expect.poll(async () => (await annotations()).map((a) => a.type)).toEqual(['TICK']);
+    expect(await again.getByRole('dialog').count()).toBe(0);
+    await expect.poll(() => again.getByRole('region', { name: 'Annotations' }).getByRole('listitem').count()).toBe(1);
+
+    // the lease was broken meanwhile (new lease on reopen): the teacher is asked, and can re-apply
+    await markOffline(again, 'Cross (X)', [0.8, 0.35]);
+    await admin.ok('DELETE', `/copies/${ids[0]}/lock`);
+    const later = await open();
+    const dialog = later.getByRole('dialog', { name: 'Changes not saved' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('unsent-writes').textContent()).toContain('Cross · Page 1 — added');
+    await shot(later, 'desk-unsent-writes');
+    expect((await annotations()).map((a) => a.type)).toEqual(['TICK']);
+    await dialog.getByRole('button', { name: 'Apply them again' }).click();
+    await expect.poll(async () => (await annotations()).map((a) => a.type).sort()).toEqual(['CROSS', 'TICK']);
+    await expect.poll(() => later.getByTestId('save-state').textContent()).toMatch(/saved at/);
+    await ctx.close();
+  });
 });
 
 /** Two tabs also race on the draft; whichever draft dialogs show up are answered so the test can go on. */

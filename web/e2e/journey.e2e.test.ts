@@ -37,7 +37,7 @@ describe('full journey', () => {
 
     // roster import: two rows created, one error with its line
     await admin.getByRole('link', { name: 'Students' }).click();
-    await admin.getByLabel('CSV', { exact: true }).setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER) });
+    await admin.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER) });
     await admin.getByRole('button', { name: 'Import' }).click();
     await admin.getByText('2 created, 0 updated.').waitFor();
     expect(await admin.getByRole('table', { name: 'Errors' }).getByRole('cell', { name: '4', exact: true }).count()).toBe(1);

@@ -7,6 +7,7 @@ import type { Annotation } from '@korrigo/contracts';
 import { ApiError } from '../api/errors';
 import type { Op } from './commands';
 import { type AnnFields, type AnnRecord, createBody, pickFields } from './model';
+import type { PendingWrites, ServerRef } from './pending';
 
 export interface SyncApi {
   create(body: ReturnType<typeof createBody>): Promise<Annotation>;
@@ -67,6 +68,30 @@ export class SyncQueue {
 
   get pending() {
     return this.queue.length;
+  }
+
+  /**
+   * The operations not yet answered, to persist (pending.ts): keys of records on the server become their ids,
+   * which is how a reloaded desk knows them. Null when nothing is waiting.
+   */
+  snapshot(): Omit<PendingWrites, 'token'> | null {
+    if (!this.queue.length) return null;
+    const base: Record<string, ServerRef> = {};
+    const ops = this.queue.map((op) => {
+      const known = this.server.get(op.key);
+      if (!known) return op;
+      base[known.id] = { ...known };
+      return { ...op, key: known.id };
+    });
+    return { ops, base, seen: [...this.server.values()].map((s) => s.id) };
+  }
+
+  /** Replays persisted operations (already reconciled by planReplay) from the server identities they were based on. */
+  restore(base: Record<string, ServerRef>, ops: Op[]) {
+    for (const [key, ref] of Object.entries(base)) this.server.set(key, { ...ref });
+    this.queue.push(...ops);
+    this.report();
+    void this.run();
   }
 
   enqueue(op: Op) {

@@ -13,15 +13,17 @@ import type {
   Score,
   User,
   UserRef,
-  Student as ContractStudent,
-  ImportResult as ContractImportResult,
-  UploadInfo as ContractUploadInfo,
+  Student,
+  ImportResult,
+  UploadInfo,
   ExamStats,
-  MyCopy as MyCopyS,
-  RegradeRequest as RegradeRequestS,
-  IdentificationList as IdentificationListS,
+  RegradeRequest,
+  MyCopy as MyCopySchema,
+  IdentificationList as IdentificationListSchema,
   DispatchResponse,
+  AssigneeResponse,
 } from '@korrigo/contracts';
+// the contracts export inferred types for most shapes; these few are only exported as schemas
 import type { z } from 'zod';
 import { ApiError } from './errors';
 
@@ -71,7 +73,8 @@ export async function toApiError(res: Response): Promise<ApiError> {
   );
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends a request; a non-2xx answer becomes an ApiError (and tells the auth listeners about a lost session). */
+async function send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: BodyInit | undefined;
   if (opts.raw) {
@@ -102,6 +105,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       for (const fn of authListeners) fn(err);
     throw err;
   }
+  return res;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts);
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   if (type.includes('json')) return (await res.json()) as T;
@@ -136,14 +144,12 @@ const unwrap = <T>(key: string) => (res: unknown): T =>
   res && typeof res === 'object' && key in (res as object) ? ((res as Record<string, unknown>)[key] as T) : (res as T);
 
 // ---------- types of the contracts, re-exported under the names the screens use
-export type Student = ContractStudent;
-export type ImportResult = ContractImportResult;
-export type UploadInfo = ContractUploadInfo;
-export type Stats = z.infer<typeof ExamStats>;
-export type MyCopy = z.infer<typeof MyCopyS>;
-export type RegradeRequest = z.infer<typeof RegradeRequestS>;
-export type IdentificationList = z.infer<typeof IdentificationListS>;
+export type { Student, ImportResult, UploadInfo, RegradeRequest };
+export type Stats = ExamStats;
+export type MyCopy = z.infer<typeof MyCopySchema>;
+export type IdentificationList = z.infer<typeof IdentificationListSchema>;
 export type DispatchResult = z.infer<typeof DispatchResponse>;
+export type AssigneeResult = z.infer<typeof AssigneeResponse>;
 
 export interface LockInfo {
   token: string;
@@ -179,8 +185,25 @@ export const api = {
   // students
   searchStudents: (q: string, signal?: AbortSignal, examId?: string) =>
     request<unknown>('GET', '/students', { query: { q, limit: 20, examId }, signal }).then((r) => itemsOf<Student>(r, 'students')),
+  /** The roster page: up to `limit` students matching `q`; `more` when the list was cut. */
+  listStudents: async (q: string, signal?: AbortSignal, limit = 200) => {
+    const res = await request<{ items: Student[]; nextCursor: string | null }>('GET', '/students', { query: { q, limit }, signal });
+    return { items: itemsOf<Student>(res, 'students'), more: !!res?.nextCursor };
+  },
   importStudents: (csv: Blob | string) =>
     request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv' } }),
+  /**
+   * Student accounts: without ids, every student without one; with ids (and `reset`), those students, whose
+   * one-time password is replaced. The CSV is the only place the passwords ever appear: kept as the server sent it.
+   */
+  provisionAccounts: async (body: { studentIds?: string[]; reset?: boolean }) => {
+    const res = await send('POST', '/students/provision', { body });
+    return {
+      csv: await res.blob(),
+      provisioned: Number(res.headers.get('X-Provisioned-Count') ?? 0),
+      skipped: Number(res.headers.get('X-Skipped-Count') ?? 0),
+    };
+  },
 
   // exams
   listExams: (archived: 'true' | 'false' | 'all' = 'false') => all<Exam>('/exams', { archived }, 'exams'),
@@ -193,6 +216,7 @@ export const api = {
   archiveExam: (id: string, archived: boolean) => request<unknown>('POST', `/exams/${id}/${archived ? 'archive' : 'unarchive'}`),
   setCorrectors: (id: string, userIds: string[]) => request<unknown>('PUT', `/exams/${id}/correctors`, { body: { userIds } }),
   dispatch: (id: string, rebalance = false) => request<DispatchResult>('POST', `/exams/${id}/dispatch`, { body: { rebalance } }),
+  setAssignee: (copyId: string, userId: string | null) => request<AssigneeResult>('PUT', `/copies/${copyId}/assignee`, { body: { userId } }),
   release: (id: string, released: boolean) => request<unknown>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
   stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
@@ -202,13 +226,15 @@ export const api = {
     request<unknown>('POST', `/regrade-requests/${id}/answer`, { body: { message, reopen } }),
 
   // uploads & copies
-  identificationQueue: (examId: string) => request<IdentificationList>('GET', `/exams/${examId}/identification`, { query: { filter: 'unidentified', limit: 500 } }),
+  identificationQueue: (examId: string, filter: 'unidentified' | 'identified' = 'unidentified') =>
+    request<IdentificationList>('GET', `/exams/${examId}/identification`, { query: { filter, limit: 500 } }),
   listUploads: (examId: string) => request<unknown>('GET', `/exams/${examId}/uploads`).then((r) => itemsOf<UploadInfo>(r, 'uploads')),
   getUpload: (id: string) => request<unknown>('GET', `/uploads/${id}`).then(unwrap<UploadInfo>('upload')),
   listCopies: (examId: string, q: { status?: CopyStatus; assignedTo?: string } = {}) =>
     all<CopySummary>(`/exams/${examId}/copies`, q, 'copies'),
   getCopy: (id: string) => request<unknown>('GET', `/copies/${id}`).then(unwrap<CopyDetail>('copy')),
   identify: (id: string, studentId: string) => request<unknown>('POST', `/copies/${id}/identify`, { body: { studentId } }),
+  unidentify: (id: string) => request<unknown>('DELETE', `/copies/${id}/identify`),
   validate: (id: string) => request<unknown>('POST', `/copies/${id}/validate`),
   merge: (examId: string, copyIds: string[]) => request<unknown>('POST', `/exams/${examId}/copies/merge`, { body: { copyIds } }),
   events: (id: string) => all<GradingEventInfo>(`/copies/${id}/events`, {}, 'events'),
@@ -231,6 +257,8 @@ export const api = {
     request<void>('DELETE', `/annotations/${annId}`, { token, query: { version } }),
   putScore: (id: string, token: string, questionId: string, body: { points: number; comment?: string | null; version?: number }) =>
     request<unknown>('PUT', `/copies/${id}/scores/${questionId}`, { token, body }).then(unwrap<Score>('score')),
+  deleteScore: (id: string, token: string, questionId: string, version: number) =>
+    request<void>('DELETE', `/copies/${id}/scores/${questionId}`, { token, query: { version } }),
   submit: (id: string, token: string | null) => request<unknown>('POST', `/copies/${id}/submit`, { token }),
   finalize: (id: string, token: string | null) =>
     request<{ status: CopyStatus; jobId?: string }>('POST', `/copies/${id}/finalize`, { token }),

@@ -1,5 +1,8 @@
 /** Stable error codes of the API (API.md) → messages people can act on, in French and English. */
-export type Lang = 'fr' | 'en';
+import { type Key, type Lang, translate } from '../i18n/translate';
+import { hhmm } from '../lib/time';
+
+export type { Lang } from '../i18n/translate';
 
 export class ApiError extends Error {
   constructor(
@@ -27,8 +30,13 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   UNAUTHENTICATED: { en: 'Wrong email or password, or your session has ended.', fr: 'E-mail ou mot de passe incorrect, ou session expirée.' },
   FORBIDDEN: { en: 'You are not allowed to do this.', fr: "Vous n'avez pas le droit de faire cela." },
   NOT_FOUND: { en: 'Not found.', fr: 'Introuvable.' },
-  INVALID_STATE: { en: 'Not possible in the current state of the copy ({currentStatus}).', fr: "Impossible dans l'état actuel de la copie ({currentStatus})." },
+  INVALID_STATE: { en: 'Not possible while the copy is “{status}”.', fr: 'Impossible tant que la copie est « {status} ».' },
+  INVALID_STATE_OTHER: { en: 'Not possible in the current state.', fr: "Impossible dans l'état actuel." },
   LOCKED_BY_OTHER: { en: 'Someone else is grading this copy.', fr: "Quelqu'un d'autre corrige cette copie." },
+  LOCKED_BY_OWNER: {
+    en: '{owner} is grading this copy right now (until {until}). Wait for them to leave it, or try again later.',
+    fr: '{owner} corrige cette copie en ce moment (jusqu’à {until}). Attendez qu’il ou elle la quitte, ou réessayez plus tard.',
+  },
   LOCK_REQUIRED: { en: 'Your edit lease on this copy has expired. Reopen the copy.', fr: 'Votre verrou sur cette copie a expiré. Rouvrez la copie.' },
   VERSION_CONFLICT: { en: 'This was changed elsewhere in the meantime.', fr: 'Ceci a été modifié ailleurs entre-temps.' },
   DRAFT_CONFLICT: { en: 'A newer draft was saved elsewhere.', fr: 'Un brouillon plus récent a été enregistré ailleurs.' },
@@ -47,14 +55,32 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
 const fill = (s: string, extra: Record<string, unknown>) =>
   s.replace(/\{(\w+)\}/g, (_, k: string) => (extra[k] === undefined ? '' : String(extra[k])));
 
-/** One sentence for the user: the code's message, plus the server's detail for validation errors. */
+/** Codes whose message alone cannot say what is wrong: the server's own sentence (English) is added. */
+const WITH_DETAIL = new Set(['VALIDATION_FAILED', 'INVALID_STATE_OTHER', 'CONFLICT']);
+
+/** One sentence for the user in their language, with who/what/until when the problem says so. */
 export function errorMessage(err: unknown, lang: Lang): string {
   if (err instanceof ApiError) {
     if (err.status === 501) return MESSAGES.NOT_IMPLEMENTED![lang];
-    const m = MESSAGES[err.code];
+    let code = err.code;
+    const vars: Record<string, unknown> = { ...err.extra };
+    if (code === 'INVALID_STATE') {
+      const st = err.extra.currentStatus;
+      if (typeof st === 'string' && st) vars.status = translate(lang, `status_${st}` as Key);
+      else code = 'INVALID_STATE_OTHER';
+    }
+    if (code === 'LOCKED_BY_OTHER') {
+      const owner = err.extra.owner as { displayName?: string } | null | undefined;
+      if (owner?.displayName) {
+        code = 'LOCKED_BY_OWNER';
+        vars.owner = owner.displayName;
+        vars.until = hhmm(err.extra.expiresAt as string | undefined) || '?';
+      }
+    }
+    const m = MESSAGES[code];
     if (!m) return err.detail || `HTTP ${err.status}`;
-    const base = fill(m[lang], err.extra);
-    return err.code === 'VALIDATION_FAILED' && err.detail ? `${base} ${err.detail}` : base;
+    const base = fill(m[lang], vars);
+    return WITH_DETAIL.has(code) && err.detail ? `${base} (${err.detail})` : base;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,13 +1,11 @@
 /** FR/EN: browser language by default, switchable, remembered in localStorage. No library needed. */
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import type { Lang } from '../api/errors';
-import { en, fr, type Key } from './dict';
+import { type Key, type Lang, translate } from './translate';
 
-export type { Key } from './dict';
-export type { Lang } from '../api/errors';
+export type { Key, Lang } from './translate';
+export { translate } from './translate';
 
 const STORAGE_KEY = 'korrigo.lang';
-const dicts: Record<Lang, Record<Key, string>> = { en, fr };
 
 export function initialLang(): Lang {
   try {
@@ -18,11 +16,6 @@ export function initialLang(): Lang {
   }
   const nav = typeof navigator !== 'undefined' ? (navigator.languages?.[0] ?? navigator.language ?? '') : '';
   return nav.toLowerCase().startsWith('fr') ? 'fr' : 'en';
-}
-
-export function translate(lang: Lang, key: Key, params?: Record<string, string | number>): string {
-  const s = dicts[lang][key] ?? en[key] ?? key;
-  return params ? s.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k]))) : s;
 }
 
 interface I18n {

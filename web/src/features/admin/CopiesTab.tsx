@@ -1,5 +1,8 @@
-/** Copies of the exam, filterable by status (with counts): validate, merge, open, unlock, reopen, finalize. */
-import type { CopyStatus, CopySummary } from '@korrigo/contracts';
+/**
+ * Copies of the exam, filterable by status (with counts): validate, merge, open, unlock, reopen, finalize, and
+ * hand a copy to another corrector (refused while someone holds its edit lease: the error says who).
+ */
+import type { CopyStatus, CopySummary, UserRef } from '@korrigo/contracts';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { type Key, useI18n } from '../../i18n';
@@ -95,7 +98,13 @@ export function CopiesTab({ exam, reload }: TabProps) {
                   <StatusBadge status={c.status} />
                   {c.lock && <span className="muted"> · {t('heldBy', { name: c.lock.owner.displayName })}</span>}
                 </td>
-                <td>{c.assignedTo?.displayName ?? '—'}</td>
+                <td>
+                  {c.status === 'MERGED' ? (
+                    (c.assignedTo?.displayName ?? '—')
+                  ) : (
+                    <AssigneeSelect copy={c} correctors={exam.correctors} onSaved={copies.reload} />
+                  )}
+                </td>
                 <td className="num">{c.pageCount}</td>
                 <td className="num">{c.finalScore !== null || c.total !== null ? formatPoints(c.finalScore ?? c.total, lang) : ''}</td>
                 <td className="row" style={{ margin: 0 }}>
@@ -132,5 +141,40 @@ export function CopiesTab({ exam, reload }: TabProps) {
         </table>
       )}
     </section>
+  );
+}
+
+/** The copy's corrector, changed in place; a refusal (someone is grading it) shows on the row itself. */
+function AssigneeSelect({ copy, correctors, onSaved }: { copy: CopySummary; correctors: UserRef[]; onSaved(): void }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const current = copy.assignedTo;
+  // someone no longer a corrector still shows as the current assignee
+  const options = current && !correctors.some((u) => u.id === current.id) ? [...correctors, current] : correctors;
+  async function change(userId: string | null) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setAssignee(copy.id, userId);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <select aria-label={t('assigneeOf', { code: copy.anonymousCode })} value={current?.id ?? ''} disabled={busy} onChange={(e) => void change(e.target.value || null)}>
+        <option value="">{t('unassigned')}</option>
+        {options.map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.displayName}
+          </option>
+        ))}
+      </select>
+      <ErrorBox error={error} />
+    </>
   );
 }

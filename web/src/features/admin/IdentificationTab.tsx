@@ -1,4 +1,7 @@
-/** Identification desk: the header crop large, a search box focused, Enter confirms and moves to the next copy. */
+/**
+ * Identification desk: the header crop large, a search box focused, Enter confirms and moves to the next copy.
+ * A mistake is undone at once ("Undo" after each identification) or later from the list of identified copies.
+ */
 import { useEffect, useRef, useState } from 'react';
 import { api, type IdentificationList, type Student } from '../../api/client';
 import { ApiError } from '../../api/errors';
@@ -29,23 +32,30 @@ async function loadQueue(examId: string): Promise<{ items: Item[]; crop: typeof 
   }
 }
 
-const label = (s: Student) => `${s.lastName} ${s.firstName} · ${s.studentNumber}${s.className ? ` · ${s.className}` : ''}`;
+const label = (s: Pick<Student, 'lastName' | 'firstName' | 'studentNumber' | 'className'>) => `${s.lastName} ${s.firstName} · ${s.studentNumber}${s.className ? ` · ${s.className}` : ''}`;
 
 export function IdentificationTab({ exam, reload }: TabProps) {
   const { t } = useI18n();
   const copies = useAsync(() => loadQueue(exam.id), [exam.id]);
   const [done, setDone] = useState<Set<string>>(new Set());
   const [skipped, setSkipped] = useState<string[]>([]);
+  /** a copy just un-identified: shown next, whatever its place in the queue */
+  const [front, setFront] = useState<string | null>(null);
   const [q, setQ] = useState('');
   const [results, setResults] = useState<Student[]>([]);
   const [active, setActive] = useState(0);
   const [error, setError] = useState<unknown>(null);
-  const [message, setMessage] = useState('');
+  const [message, setMessage] = useState<{ text: string; copyId: string } | null>(null);
+  const identified = useAsync(() => api.identificationQueue(exam.id, 'identified'), [exam.id]);
   const inputRef = useRef<HTMLInputElement>(null);
 
   const todo = (copies.data?.items ?? []).filter((c) => !c.student && c.status !== 'MERGED' && !done.has(c.id));
   const crop = copies.data?.crop ?? DEFAULT_CROP;
-  const ordered = [...todo.filter((c) => !skipped.includes(c.id)), ...todo.filter((c) => skipped.includes(c.id))];
+  const ordered = [
+    ...todo.filter((c) => c.id === front),
+    ...todo.filter((c) => c.id !== front && !skipped.includes(c.id)),
+    ...todo.filter((c) => c.id !== front && skipped.includes(c.id)),
+  ];
   const current = ordered[0] ?? null;
 
   // type-ahead: a short pause, and only the latest answer counts
@@ -78,9 +88,31 @@ export function IdentificationTab({ exam, reload }: TabProps) {
     try {
       await api.identify(current.id, s.id);
       setDone((d) => new Set(d).add(current.id));
-      setMessage(t('identified', { name: `${s.lastName} ${s.firstName}` }));
+      setMessage({ text: t('identified', { name: `${s.lastName} ${s.firstName}` }), copyId: current.id });
       setQ('');
       setResults([]);
+      identified.reload();
+      reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  /** Back to the queue: the copy is unidentified again and comes first. */
+  async function unidentify(copyId: string, code: string) {
+    setError(null);
+    try {
+      await api.unidentify(copyId);
+      setDone((d) => {
+        const n = new Set(d);
+        n.delete(copyId);
+        return n;
+      });
+      setSkipped((sk) => sk.filter((x) => x !== copyId));
+      setFront(copyId);
+      setMessage({ text: t('unidentified', { code }), copyId: '' });
+      copies.reload();
+      identified.reload();
       reload();
     } catch (err) {
       setError(err);
@@ -92,9 +124,23 @@ export function IdentificationTab({ exam, reload }: TabProps) {
   return (
     <section>
       <p className="muted">{t('identifyIntro')}</p>
-      <p role="status">{message}</p>
+      <p role="status">
+        {message?.text}
+        {message?.copyId && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => void unidentify(message.copyId, (copies.data?.items ?? []).find((c) => c.id === message.copyId)?.anonymousCode ?? '')}
+          >
+            {t('undo')}
+          </button>
+        )}
+      </p>
       {!current ? (
-        <p>{t('noUnidentified')}</p>
+        <>
+          <p>{t('noUnidentified')}</p>
+          <ErrorBox error={error} />
+        </>
       ) : (
         <div className="id-desk">
           <figure style={{ margin: 0 }}>
@@ -148,13 +194,67 @@ export function IdentificationTab({ exam, reload }: TabProps) {
             {q.trim() && results.length === 0 && <p className="muted">{t('noMatch')}</p>}
             <ErrorBox error={error} />
             <div className="row">
-              <button type="button" onClick={() => setSkipped((s) => [...s.filter((x) => x !== current.id), current.id])}>
+              <button
+                type="button"
+                onClick={() => {
+                  setFront(null);
+                  setSkipped((s) => [...s.filter((x) => x !== current.id), current.id]);
+                }}
+              >
                 {t('skip')}
               </button>
             </div>
           </div>
         </div>
       )}
+      <IdentifiedList data={identified.data} error={identified.error} onRetry={identified.reload} onUnidentify={unidentify} />
     </section>
+  );
+}
+
+function IdentifiedList({
+  data,
+  error,
+  onRetry,
+  onUnidentify,
+}: {
+  data: IdentificationList | undefined;
+  error: unknown;
+  onRetry(): void;
+  onUnidentify(copyId: string, code: string): Promise<void>;
+}) {
+  const { t } = useI18n();
+  const items = (data?.items ?? []).filter((c) => c.student && c.status !== 'MERGED');
+  return (
+    <details className="card">
+      <summary>{t('identifiedCopies', { n: data?.counts.identified ?? items.length })}</summary>
+      <ErrorBox error={error} onRetry={onRetry} />
+      {items.length === 0 ? (
+        <p className="muted">{t('noIdentified')}</p>
+      ) : (
+        <table className="table" aria-label={t('identifiedCopies', { n: items.length })}>
+          <thead>
+            <tr>
+              <th>{t('code')}</th>
+              <th>{t('student')}</th>
+              <th>{t('actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id}>
+                <td>{c.anonymousCode}</td>
+                <td>{label(c.student!)}</td>
+                <td>
+                  <button type="button" aria-label={`${t('unidentify')} ${c.anonymousCode}`} onClick={() => void onUnidentify(c.id, c.anonymousCode)}>
+                    {t('unidentify')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
   );
 }

@@ -1,8 +1,9 @@
-/** Roster: import a CSV (created/updated/errors with their lines) and search students. */
+/** Roster: import a CSV (created/updated/errors with their lines), search students, provision their accounts. */
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ImportResult, type Student } from '../../api/client';
 import { useI18n } from '../../i18n';
-import { ErrorBox } from '../common/ui';
+import { Dialog, ErrorBox, Loading } from '../common/ui';
+import { ProvisionResult, type Provisioned } from './ProvisionResult';
 
 export function StudentsPage() {
   const { t } = useI18n();
@@ -11,13 +12,25 @@ export function StudentsPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [q, setQ] = useState('');
-  const [list, setList] = useState<Student[]>([]);
+  const [list, setList] = useState<{ items: Student[]; more: boolean } | null>(null);
   const [listError, setListError] = useState<unknown>(null);
   const [gen, setGen] = useState(0);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [provisioned, setProvisioned] = useState<Provisioned | null>(null);
+  const [provisionError, setProvisionError] = useState<unknown>(null);
+  const [provisioning, setProvisioning] = useState(false);
+  const [confirmReset, setConfirmReset] = useState(false);
 
   useEffect(() => {
     const ctl = new AbortController();
-    const id = setTimeout(() => api.searchStudents(q, ctl.signal).then(setList, (e) => e.name !== 'AbortError' && setListError(e)), 150);
+    const id = setTimeout(
+      () =>
+        api.listStudents(q, ctl.signal).then(
+          (r) => (setList(r), setListError(null)),
+          (e) => e.name !== 'AbortError' && setListError(e),
+        ),
+      150,
+    );
     return () => (clearTimeout(id), ctl.abort());
   }, [q, gen]);
 
@@ -38,6 +51,32 @@ export function StudentsPage() {
     }
   }
 
+  async function provision(body: { studentIds?: string[]; reset?: boolean }) {
+    setConfirmReset(false);
+    setProvisioning(true);
+    setProvisionError(null);
+    try {
+      const r = await api.provisionAccounts(body);
+      setProvisioned({ ...r, reset: !!body.reset });
+      setSelected(new Set());
+      setGen((g) => g + 1);
+    } catch (err) {
+      setProvisionError(err);
+    } finally {
+      setProvisioning(false);
+    }
+  }
+
+  const items = list?.items ?? [];
+  const allShown = items.length > 0 && items.every((s) => selected.has(s.id));
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
   return (
     <>
       <h1>{t('students')}</h1>
@@ -45,12 +84,12 @@ export function StudentsPage() {
         <h2>{t('importRoster')}</h2>
         <p className="muted">{t('importIntro')}</p>
         <label>
-          CSV
+          {t('csvFile')}
           <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </label>
         <div>
           <button type="submit" className="primary" disabled={!file || busy}>
-            {t('import')}
+            {busy ? t('importing') : t('import')}
           </button>
         </div>
         <ErrorBox error={error} />
@@ -78,33 +117,82 @@ export function StudentsPage() {
           </div>
         )}
       </form>
+
+      <section className="card stack" aria-label={t('accounts')}>
+        <h2>{t('accounts')}</h2>
+        <p className="muted">{t('accountsIntro')}</p>
+        <div className="row">
+          <button type="button" className="primary" disabled={provisioning} onClick={() => void provision({})}>
+            {t('provisionMissing')}
+          </button>
+          <button type="button" disabled={provisioning || selected.size === 0} onClick={() => setConfirmReset(true)}>
+            {t('resetSelected', { n: selected.size })}
+          </button>
+          {provisioning && <Loading />}
+        </div>
+        <ErrorBox error={provisionError} />
+        {provisioned && <ProvisionResult result={provisioned} onDismiss={() => setProvisioned(null)} />}
+      </section>
+
       <label className="inline">
         {t('search')}
         <input type="search" value={q} onChange={(e) => setQ(e.target.value)} aria-label={t('searchStudent')} />
       </label>
-      <ErrorBox error={listError} />
-      <table className="table">
-        <thead>
-          <tr>
-            <th>{t('studentNumber')}</th>
-            <th>{t('lastName')}</th>
-            <th>{t('firstName')}</th>
-            <th>{t('className')}</th>
-            <th>{t('email')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((s) => (
-            <tr key={s.id}>
-              <td>{s.studentNumber}</td>
-              <td>{s.lastName}</td>
-              <td>{s.firstName}</td>
-              <td>{s.className}</td>
-              <td>{s.email}</td>
+      <ErrorBox error={listError} onRetry={() => setGen((g) => g + 1)} />
+      {!list && !listError && <Loading />}
+      {list && items.length === 0 && <p>{q.trim() ? t('noMatch') : t('noStudents')}</p>}
+      {items.length > 0 && (
+        <table className="table" aria-label={t('students')}>
+          <thead>
+            <tr>
+              <th>
+                <input
+                  type="checkbox"
+                  aria-label={t('selectAllShown')}
+                  checked={allShown}
+                  onChange={() => setSelected(allShown ? new Set() : new Set(items.map((s) => s.id)))}
+                />
+              </th>
+              <th>{t('studentNumber')}</th>
+              <th>{t('lastName')}</th>
+              <th>{t('firstName')}</th>
+              <th>{t('className')}</th>
+              <th>{t('email')}</th>
+              <th>{t('account')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <input type="checkbox" aria-label={`${t('select')} ${s.lastName} ${s.firstName}`} checked={selected.has(s.id)} onChange={() => toggle(s.id)} />
+                </td>
+                <td>{s.studentNumber}</td>
+                <td>{s.lastName}</td>
+                <td>{s.firstName}</td>
+                <td>{s.className}</td>
+                <td>{s.email}</td>
+                <td>{s.hasAccount ? t('hasAccount') : <span className="muted">{t('noAccount')}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list?.more && <p className="muted">{t('moreStudents', { n: items.length })}</p>}
+
+      {confirmReset && (
+        <Dialog title={t('resetTitle', { n: selected.size })} onClose={() => setConfirmReset(false)} labelledBy="reset-title">
+          <p>{t('resetIntro')}</p>
+          <div className="row">
+            <button type="button" onClick={() => setConfirmReset(false)}>
+              {t('cancel')}
+            </button>
+            <button type="button" className="primary" onClick={() => void provision({ studentIds: [...selected], reset: true })}>
+              {t('resetConfirm')}
+            </button>
+          </div>
+        </Dialog>
+      )}
     </>
   );
 }

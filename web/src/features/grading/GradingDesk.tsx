@@ -6,15 +6,16 @@ import type { CopyDetail, CopySummary, Exam, Score } from '@korrigo/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
-import { type Command, updateCommand } from '../../annotations/commands';
+import { type Command, type Op, updateCommand } from '../../annotations/commands';
 import { type AnnRecord, fieldsForRect, newKey, type Rect } from '../../annotations/model';
+import type { PendingWrites } from '../../annotations/pending';
 import { type ToolEffect, type ToolId, TOOLS, toolForKey } from '../../annotations/tools';
 import { type Key, useI18n } from '../../i18n';
 import { Link, navigate } from '../../lib/router';
 import { clampPoints, formatDelta, formatPoints, parsePoints } from '../../lib/points';
 import { hhmm } from '../../lib/time';
 import { useSession } from '../auth/session';
-import { ErrorBox, Loading, StatusBadge } from '../common/ui';
+import { Dialog, ErrorBox, Loading, StatusBadge } from '../common/ui';
 import { ConflictDialog } from './ConflictDialog';
 import { type CommentEditor, type DraftPayload, emptyPayload } from './draft';
 import { HelpOverlay } from './HelpOverlay';
@@ -55,7 +56,8 @@ export function GradingDesk({ copyId }: { copyId: string }) {
 }
 
 type Finalize = { kind: 'idle' } | { kind: 'running' } | { kind: 'error'; error: unknown };
-type ScoreConflict = { qid: string; mine: ScoreInput; theirs: Score | null };
+/** `mine` null: I cleared the score */
+type ScoreConflict = { qid: string; mine: ScoreInput | null; theirs: Score | null };
 
 function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam | null; siblings: CopySummary[]; setCopy(c: CopyDetail): void }) {
   const { t, lang } = useI18n();
@@ -85,6 +87,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const [notes, setNotes] = useState<Record<string, string | undefined>>({});
   const [scoreConflicts, setScoreConflicts] = useState<(ScoreConflict & { resolve(c: 'theirs' | 'mine'): void })[]>([]);
   const scoreChains = useRef(new Map<string, Promise<void>>());
+  /** the clamping note of a question, kept when its write succeeds (other notes are cleared) */
+  const clampNote = useRef<Record<string, string | undefined>>({});
 
   // ---- view
   const [pageIdx, setPageIdx] = useState(0);
@@ -97,6 +101,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const [finalize, setFinalize] = useState<Finalize>({ kind: 'idle' });
   const [actionError, setActionError] = useState<unknown>(null);
   const [restoredNote, setRestoredNote] = useState(false);
+  /** annotation writes of an earlier page, made under another lease: re-applied only if the teacher says so */
+  const [unsent, setUnsent] = useState<PendingWrites | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const pages = copy.pages;
   const page = pages[Math.min(pageIdx, pages.length - 1)];
@@ -113,7 +119,14 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     });
     setEditor(p.editor);
     if (p.editor) setPageIdx(Math.max(0, pages.findIndex((pg) => pg.position === p.editor!.page)));
-    setRestoredNote(true);
+    let replayed = 0;
+    // annotation writes an earlier page could not send: under the same lease nobody else can have written since,
+    // so they go out again at once; under a new lease the teacher decides
+    if (p.writes && draft.restored.fromLoad) {
+      if (p.writes.token === tokenRef.current) replayed = ann.replay(p.writes);
+      else setUnsent(p.writes);
+    }
+    if (Object.keys(p.scores).length > 0 || p.editor || replayed > 0) setRestoredNote(true);
   }, [draft.restored, pages]);
 
   const isUnsaved = useCallback(
@@ -130,21 +143,37 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     const p = emptyPayload();
     for (const q of leaves) if (isUnsaved(q.id, inputs[q.id])) p.scores[q.id] = inputs[q.id]!;
     p.editor = editor;
+    // writes awaiting the teacher's decision stay saved until they decide
+    p.writes = ann.unanswered ? { token: token ?? '', ...ann.unanswered } : unsent;
     return p;
-  }, [leaves, inputs, editor, isUnsaved, saved]);
+  }, [leaves, inputs, editor, isUnsaved, saved, ann.unanswered, token, unsent]);
   const payloadJson = JSON.stringify(payload);
   useEffect(() => {
     if (editable) draft.update(payload);
   }, [payloadJson, editable, draft.update]);
 
-  // ---- scores
-  const putScore = useCallback(
-    async (qid: string, points: number, comment: string, version: number | undefined): Promise<void> => {
+  // ---- scores: one ordered write chain per question (PUT, or DELETE for an emptied field)
+  const setSavedScore = useCallback((qid: string, s: Score | undefined) => {
+    savedRef.current = { ...savedRef.current, [qid]: s };
+    setSaved(savedRef.current);
+  }, []);
+
+  /** Sends one score write: `want` null clears the score. Conflicts ask the teacher, then retry or adopt. */
+  const writeScore = useCallback(
+    async (qid: string, want: { points: number; comment: string } | null, version: number | undefined): Promise<void> => {
       try {
-        const s = await api.putScore(copyId, tokenRef.current ?? '', qid, { points, comment: comment || null, version });
-        setSaved((m) => ({ ...m, [qid]: s }));
-        savedRef.current = { ...savedRef.current, [qid]: s };
-        setNotes((n) => ({ ...n, [qid]: n[qid] && n[qid]!.startsWith(t('clampedTo', { max: '' }).slice(0, 4)) ? n[qid] : undefined }));
+        if (want) {
+          setSavedScore(qid, await api.putScore(copyId, tokenRef.current ?? '', qid, { points: want.points, comment: want.comment || null, version }));
+        } else if (version !== undefined) {
+          try {
+            await api.deleteScore(copyId, tokenRef.current ?? '', qid, version);
+          } catch (err) {
+            // already gone is what we wanted
+            if (!(err instanceof ApiError && err.status === 404 && err.code === 'NOT_FOUND')) throw err;
+          }
+          setSavedScore(qid, undefined);
+        }
+        setNotes((n) => ({ ...n, [qid]: n[qid] === clampNote.current[qid] ? n[qid] : undefined }));
       } catch (err) {
         if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') {
           const theirs = (err.extra.current as Score | null | undefined) ?? null;
@@ -153,7 +182,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
               ...cs,
               {
                 qid,
-                mine: { points: formatPoints(points, lang), comment },
+                mine: want ? { points: formatPoints(want.points, lang), comment: want.comment } : null,
                 theirs,
                 resolve: (c) => {
                   setScoreConflicts((xs) => xs.filter((x) => x.qid !== qid));
@@ -163,18 +192,18 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
             ]),
           );
           if (choice === 'theirs') {
-            setSaved((m) => ({ ...m, [qid]: theirs ?? undefined }));
-            savedRef.current = { ...savedRef.current, [qid]: theirs ?? undefined };
+            setSavedScore(qid, theirs ?? undefined);
             setInputs((m) => ({ ...m, [qid]: asInput(theirs ?? undefined) }));
             return;
           }
-          return putScore(qid, points, comment, theirs?.version);
+          if (!want && !theirs) return setSavedScore(qid, undefined);
+          return writeScore(qid, want, theirs?.version);
         }
         if (err instanceof ApiError && err.code === 'LOCK_REQUIRED') lost();
         setNotes((n) => ({ ...n, [qid]: errorMessage(err, lang) }));
       }
     },
-    [copyId, lang, t, asInput, lost],
+    [copyId, lang, asInput, lost, setSavedScore],
   );
 
   const commitScore = useCallback(
@@ -188,29 +217,36 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         setNotes((n) => ({ ...n, [qid]: t('invalidPoints') }));
         return Promise.resolve();
       }
-      const s = savedRef.current[qid];
+      let want: { points: number; comment: string } | null = null;
+      clampNote.current[qid] = undefined;
       if (parsed.value === null) {
-        // there is no "no score" on the server: an emptied field goes back to the saved value
-        if (s) setInputs((m) => ({ ...m, [qid]: { points: formatPoints(s.points, lang), comment: input.comment } }));
-        if (!s || input.comment === (s.comment ?? '')) return Promise.resolve();
+        // an emptied field clears the score; a comment alone cannot be saved (a score needs points)
+        setNotes((n) => ({ ...n, [qid]: input.comment.trim() ? t('commentNeedsPoints') : undefined }));
+      } else {
+        const value = clampPoints(parsed.value, q.maxPoints);
+        if (value !== parsed.value) {
+          clampNote.current[qid] = t('clampedTo', { max: formatPoints(q.maxPoints, lang) });
+          setNotes((n) => ({ ...n, [qid]: clampNote.current[qid] }));
+          setInputs((m) => ({ ...m, [qid]: { points: formatPoints(value, lang), comment: input.comment } }));
+        } else setNotes((n) => ({ ...n, [qid]: undefined }));
+        want = { points: value, comment: input.comment };
       }
-      const value = parsed.value === null ? s!.points : clampPoints(parsed.value, q.maxPoints);
-      if (parsed.value !== null && value !== parsed.value) {
-        setNotes((n) => ({ ...n, [qid]: t('clampedTo', { max: formatPoints(q.maxPoints, lang) }) }));
-        setInputs((m) => ({ ...m, [qid]: { points: formatPoints(value, lang), comment: input.comment } }));
-      } else setNotes((n) => ({ ...n, [qid]: undefined }));
-      if (s && s.points === value && (s.comment ?? '') === input.comment) return Promise.resolve();
+      const same = (cur: Score | undefined) => (want ? !!cur && cur.points === want.points && (cur.comment ?? '') === want.comment : !cur);
+      if (same(savedRef.current[qid]) && !scoreChains.current.has(qid)) return Promise.resolve();
       // one write at a time per question, each with the version the previous one returned
       const prev = scoreChains.current.get(qid) ?? Promise.resolve();
       const next = prev.then(() => {
         const cur = savedRef.current[qid];
-        if (cur && cur.points === value && (cur.comment ?? '') === input.comment) return;
-        return putScore(qid, value, input.comment, cur?.version);
+        if (same(cur)) return;
+        return writeScore(qid, want, cur?.version);
       });
       scoreChains.current.set(qid, next);
+      void next.finally(() => {
+        if (scoreChains.current.get(qid) === next) scoreChains.current.delete(qid);
+      });
       return next;
     },
-    [editable, leaves, lang, t, putScore],
+    [editable, leaves, lang, t, writeScore],
   );
 
   const total = liveTotal(rows, saved, inputs);
@@ -477,6 +513,19 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         ]
       : [t('deletedElsewhere')];
 
+  /** One unsent write in words: what it is, where, and what it does. */
+  const describeOp = (op: Op) => {
+    const rec = op.kind === 'create' ? op.body : ann.state.byKey[op.key];
+    const what = rec ? `${t(`ann_${rec.type}` as Key)} · ${t('page', { n: rec.pagePosition + 1 })}` : t('annotation');
+    const content = op.kind === 'create' ? op.body.content : op.kind === 'patch' ? op.fields.content : null;
+    return `${what} — ${t(op.kind === 'create' ? 'opCreate' : op.kind === 'patch' ? 'opPatch' : 'opDelete')}${content ? ` “${content}”` : ''}`;
+  };
+  const scoreLines = (s: ScoreInput | null, qid: string) => {
+    if (!s) return [t('noScore')];
+    const max = formatPoints(leaves.find((l) => l.id === qid)?.maxPoints ?? 0, lang);
+    return [`${s.points} / ${max}`, ...(s.comment ? [s.comment] : [])];
+  };
+
   const canSubmit = editable;
   const canFinalize = (copy.status === 'READY' && editable) || copy.status === 'LOCKED' || copy.status === 'GRADING_FAILED';
 
@@ -733,7 +782,32 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       </div>
 
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
-      {!help && annConflict && (
+      {!help && unsent && (
+        <Dialog title={t('unsentTitle')} labelledBy="unsent-title">
+          <p>{t('unsentIntro', { n: unsent.ops.length })}</p>
+          <ul data-testid="unsent-writes">
+            {unsent.ops.map((op, i) => (
+              <li key={i}>{describeOp(op)}</li>
+            ))}
+          </ul>
+          <div className="row">
+            <button type="button" onClick={() => setUnsent(null)}>
+              {t('unsentDiscard')}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                ann.replay(unsent);
+                setUnsent(null);
+              }}
+            >
+              {t('unsentReapply')}
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {!help && !unsent && annConflict && (
         <ConflictDialog
           what={t(`ann_${(annConflict.mine ?? annConflict.theirs)?.type ?? 'COMMENT'}` as Key)}
           mine={annConflict.op.kind === 'delete' ? [t('deleteAnnotation')] : describeAnn(annConflict.mine)}
@@ -742,25 +816,21 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           onMine={() => annConflict.resolve('mine')}
         />
       )}
-      {!help && !annConflict && scoreConflict && (
+      {!help && !unsent && !annConflict && scoreConflict && (
         <ConflictDialog
           what={qLabel(scoreConflict.qid)}
-          mine={[`${scoreConflict.mine.points} / ${formatPoints(leaves.find((l) => l.id === scoreConflict.qid)?.maxPoints ?? 0, lang)}`, ...(scoreConflict.mine.comment ? [scoreConflict.mine.comment] : [])]}
-          theirs={
-            scoreConflict.theirs
-              ? [`${formatPoints(scoreConflict.theirs.points, lang)} / ${formatPoints(leaves.find((l) => l.id === scoreConflict.qid)?.maxPoints ?? 0, lang)}`, ...(scoreConflict.theirs.comment ? [scoreConflict.theirs.comment] : [])]
-              : [t('deletedElsewhere')]
-          }
+          mine={scoreLines(scoreConflict.mine, scoreConflict.qid)}
+          theirs={scoreLines(scoreConflict.theirs && { points: formatPoints(scoreConflict.theirs.points, lang), comment: scoreConflict.theirs.comment ?? '' }, scoreConflict.qid)}
           onTheirs={() => scoreConflict.resolve('theirs')}
           onMine={() => scoreConflict.resolve('mine')}
         />
       )}
-      {!help && !annConflict && !scoreConflict && draft.conflict && (
+      {!help && !unsent && !annConflict && !scoreConflict && draft.conflict && (
         <ConflictDialog
           what={t('unsaved')}
           intro={t('draftConflictIntro')}
-          mine={draftLines(draft.conflict.mine, qLabel)}
-          theirs={draftLines(draft.conflict.theirs, qLabel)}
+          mine={draftLines(draft.conflict.mine, qLabel, (n) => t('unsentCount', { n }))}
+          theirs={draftLines(draft.conflict.theirs, qLabel, (n) => t('unsentCount', { n }))}
           onTheirs={() => draft.resolveConflict('theirs')}
           onMine={() => draft.resolveConflict('mine')}
         />
@@ -775,9 +845,10 @@ function imageUrl(copyId: string, pg: { position: number; imageUrl: string }) {
   return pg.imageUrl && pg.imageUrl.startsWith('/') ? pg.imageUrl : api.pageImageUrl(copyId, pg.position);
 }
 
-function draftLines(p: DraftPayload, qLabel: (id: string) => string): string[] {
+function draftLines(p: DraftPayload, qLabel: (id: string) => string, writesLine: (n: number) => string): string[] {
   const lines = Object.entries(p.scores).map(([qid, v]) => `${qLabel(qid) || qid}: ${v.points}${v.comment ? ` — ${v.comment}` : ''}`);
   if (p.editor) lines.push(`▭ ${p.editor.text}`);
+  if (p.writes) lines.push(writesLine(p.writes.ops.length));
   return lines.length ? lines : ['—'];
 }
 

@@ -1,5 +1,9 @@
-/** What the desk autosaves: edits not yet confirmed to the server (score fields being typed, a comment being written). */
+/**
+ * What the desk autosaves: edits not yet confirmed to the server (score fields being typed, a comment being
+ * written, annotation writes still on their way).
+ */
 import type { Rect } from '../../annotations/model';
+import { parsePendingWrites, type PendingWrites } from '../../annotations/pending';
 
 export interface CommentEditor {
   /** the annotation being edited, or null for a new comment box */
@@ -14,12 +18,14 @@ export interface DraftPayload {
   /** questionId → the text in the points and comment fields, when it differs from the saved score */
   scores: Record<string, { points: string; comment: string }>;
   editor: CommentEditor | null;
+  /** annotation writes the server has not answered yet */
+  writes: PendingWrites | null;
 }
 
-export const emptyPayload = (): DraftPayload => ({ v: 1, scores: {}, editor: null });
+export const emptyPayload = (): DraftPayload => ({ v: 1, scores: {}, editor: null, writes: null });
 
 export function isEmpty(p: DraftPayload): boolean {
-  return Object.keys(p.scores).length === 0 && !p.editor;
+  return Object.keys(p.scores).length === 0 && !p.editor && !p.writes;
 }
 
 /** Accepts whatever came back from the server or localStorage; anything unexpected becomes empty. */
@@ -41,5 +47,6 @@ export function parsePayload(raw: unknown): DraftPayload {
     if ([r.x, r.y, r.w, r.h].every((n) => typeof n === 'number'))
       out.editor = { key: typeof ed.key === 'string' ? ed.key : null, page: ed.page, rect: r, text: ed.text };
   }
+  out.writes = parsePendingWrites(o.writes);
   return out;
 }

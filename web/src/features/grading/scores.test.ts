@@ -18,7 +18,9 @@ describe('liveTotal', () => {
     expect(liveTotal(rows, { a1: s('a1', 700) }, {})).toBe(700);
     expect(liveTotal(rows, { a1: s('a1', 700) }, { a1: { points: '7,5', comment: '' }, a2: { points: '9', comment: '' } })).toBe(750 + 500);
     expect(liveTotal(rows, { c: s('c', 200) }, { c: { points: 'abc', comment: '' } })).toBe(200);
-    expect(liveTotal(rows, { c: s('c', 200) }, { c: { points: '', comment: '' } })).toBe(200);
+    // an emptied field clears the score: it no longer counts
+    expect(liveTotal(rows, { c: s('c', 200) }, { c: { points: '', comment: '' } })).toBe(0);
+    expect(liveTotal(rows, { c: s('c', 200) }, { c: { points: '  ', comment: 'x' } })).toBe(0);
   });
   it('subtotal sums the leaves of an exercise', () => {
     const v: Record<string, number> = { a1: 250, a2: 125, c: 500 };

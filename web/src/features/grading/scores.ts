@@ -30,8 +30,9 @@ export interface ScoreInput {
 }
 
 /**
- * Live total in hundredths: what is typed when it parses (clamped to the max, as it will be saved), else the saved
- * score. Only leaves count; an exercise's score is the sum of its questions.
+ * Live total in hundredths: what is typed when it parses (clamped to the max, as it will be saved; an emptied field
+ * counts 0, as it clears the score), else the saved score. Only leaves count; an exercise's score is the sum of its
+ * questions.
  */
 export function liveTotal(rows: Question[], saved: Record<string, Score | undefined>, inputs: Record<string, ScoreInput | undefined>): number {
   let total = 0;
@@ -39,7 +40,7 @@ export function liveTotal(rows: Question[], saved: Record<string, Score | undefi
     if (!q.isLeaf) continue;
     const typed = inputs[q.id];
     const parsed = typed ? parsePoints(typed.points) : null;
-    if (parsed && parsed.ok && parsed.value !== null) total += clampPoints(parsed.value, q.maxPoints);
+    if (parsed && parsed.ok) total += parsed.value === null ? 0 : clampPoints(parsed.value, q.maxPoints);
     else if (saved[q.id]) total += saved[q.id]!.points;
   }
   return total;

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { apply, type Command, emptyHistory, type History, type Op, opFor, push, redo as redoH, undo as undoH } from '../../annotations/commands';
 import { type AnnRecord, type AnnState, fromServer, stateFromServer } from '../../annotations/model';
+import { applyOps, type PendingWrites, planReplay } from '../../annotations/pending';
 import { type Conflict, type Resolution, SyncQueue } from '../../annotations/sync';
 
 export interface PendingConflict extends Conflict {
@@ -20,6 +21,8 @@ export function useAnnotations(copyId: string, initial: Annotation[], tokenRef: 
   historyRef.current = history;
   const [selected, setSelected] = useState<string | null>(null);
   const [sync, setSync] = useState({ pending: 0, offline: false });
+  /** the queue's unanswered writes, kept in the draft so they survive a tab close */
+  const [unanswered, setUnanswered] = useState<Omit<PendingWrites, 'token'> | null>(null);
   const [conflicts, setConflicts] = useState<PendingConflict[]>([]);
   const [failures, setFailures] = useState<{ op: Op; error: unknown }[]>([]);
   const lostRef = useRef(onLockLost);
@@ -70,7 +73,10 @@ export function useAnnotations(copyId: string, initial: Annotation[], tokenRef: 
           if (error instanceof ApiError && error.code === 'LOCK_REQUIRED') lostRef.current();
           setFailures((f) => [...f, { op, error }]);
         },
-        status: (pending, offline) => setSync({ pending, offline }),
+        status: (pending, offline) => {
+          setSync({ pending, offline });
+          setUnanswered(q.snapshot());
+        },
       },
     );
     q.seed(Object.values(stateFromServer(initial).byKey));
@@ -121,8 +127,23 @@ export function useAnnotations(copyId: string, initial: Annotation[], tokenRef: 
     run(r.command);
   }, [run]);
 
+  /** Replays writes persisted by an earlier page (see pending.ts); returns how many are sent again. */
+  const replay = useCallback(
+    (p: Omit<PendingWrites, 'token'>) => {
+      const plan = planReplay(p, Object.values(stateRef.current.byKey));
+      if (plan.ops.length) {
+        update((s) => applyOps(s, plan.ops));
+        queue.restore(plan.base, plan.ops);
+      }
+      return plan.ops.length;
+    },
+    [queue, update],
+  );
+
   return {
     state,
+    unanswered,
+    replay,
     selected,
     setSelected,
     exec,

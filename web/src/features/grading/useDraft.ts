@@ -51,7 +51,8 @@ function writeLocal(k: string, v: Local) {
 export function useDraft(copyId: string, userId: string, token: string | null, onLockLost: () => void) {
   const [status, setStatus] = useState<DraftStatus>({ kind: 'idle' });
   const [loaded, setLoaded] = useState(false);
-  const [restored, setRestored] = useState<{ payload: DraftPayload; seq: number } | null>(null);
+  /** `fromLoad`: found when the desk opened (rather than adopted from a conflict with another tab) */
+  const [restored, setRestored] = useState<{ payload: DraftPayload; seq: number; fromLoad: boolean } | null>(null);
   const [conflict, setConflict] = useState<DraftConflict | null>(null);
   const version = useRef(0);
   const savedJson = useRef(JSON.stringify(emptyPayload()));
@@ -66,7 +67,7 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
   const seq = useRef(0);
   const lastSaved = useRef<DraftStatus>({ kind: 'idle' });
 
-  const restore = (payload: DraftPayload) => setRestored({ payload, seq: ++seq.current });
+  const restore = (payload: DraftPayload, fromLoad: boolean) => setRestored({ payload, seq: ++seq.current, fromLoad });
 
   // load once the lease is held
   useEffect(() => {
@@ -86,7 +87,7 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
       const local = readLocal(lk);
       // unsent local work (offline, crash before the debounce fired) is newer than what the server has
       const pick = local?.unsent && (!server || local.savedAt >= server.at - 1000) ? parsePayload(local.payload) : (server?.payload ?? null);
-      if (pick && !isEmpty(pick)) restore(pick);
+      if (pick && !isEmpty(pick)) restore(pick, true);
       setLoaded(true);
       if (local?.unsent && pick && JSON.stringify(pick) !== savedJson.current) {
         latest.current = pick;
@@ -174,7 +175,7 @@ export function useDraft(copyId: string, userId: string, token: string | null, o
         savedJson.current = JSON.stringify(conflict.theirs);
         latest.current = conflict.theirs;
         writeLocal(lk, { payload: conflict.theirs, unsent: false, savedAt: Date.now() });
-        restore(conflict.theirs);
+        restore(conflict.theirs, false);
         setStatus({ kind: 'saved', at: new Date() });
       } else schedule(0);
       setConflict(null);
