@@ -4,6 +4,7 @@
  * Every process started here is killed when the test file ends, whatever happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +59,8 @@ export async function runCommand(args: string[], env: ProcessEnv, timeoutMs = 12
 }
 
 /** `serve [--no-jobs]` on a free port; resolves once it prints that it is running. */
-export async function startServe(name: string, env: ProcessEnv, opts: { jobs: boolean }): Promise<KorrigoProcess> {
-  const port = await freePort();
+export async function startServe(name: string, env: ProcessEnv, opts: { jobs: boolean; port?: number }): Promise<KorrigoProcess> {
+  const port = opts.port ?? (await freePort());
   const p = start(name, ['serve', ...(opts.jobs ? [] : ['--no-jobs'])], env, port);
   await p.ready(/Korrigo is running at (\S+)/);
   return p.proc;
@@ -128,38 +129,61 @@ function start(name: string, args: string[], env: ProcessEnv, port: number | nul
 
 type Res = Awaited<ReturnType<Client['req']>>;
 
-async function httpReq(base: string, cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+/** Keep-alive for throughput; `false` opens a connection per request (a restarted server leaves no dead socket). */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function httpReq(agent: http.Agent | false, base: string, cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const raw = typeof body === 'string' || body instanceof Uint8Array;
-  const res = await fetch(base + url, {
-    method,
-    headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : raw ? (body as BodyInit) : JSON.stringify(body),
+  const payload = body === undefined ? undefined : raw ? Buffer.from(body as string | Uint8Array) : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      base + url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(cookie ? { cookie } : {}),
+          ...(payload ? { 'content-length': String(payload.length), ...(raw ? {} : { 'content-type': 'application/json' }) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          let parsed: unknown = null;
+          try {
+            parsed = bytes.length ? JSON.parse(bytes.toString()) : null;
+          } catch {
+            parsed = bytes.toString();
+          }
+          resolve({ status: res.statusCode!, body: parsed, headers: res.headers as Record<string, any>, raw: bytes });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  let parsed: unknown = null;
-  try {
-    parsed = bytes.length ? JSON.parse(bytes.toString()) : null;
-  } catch {
-    parsed = bytes.toString();
-  }
-  return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers), raw: bytes };
 }
 
 /**
  * Logs in through the first API and returns a client whose requests go round-robin over all `bases` (the
- * session lives in the shared database, so any API process accepts it).
+ * session lives in the shared database, so any API process accepts it); `via(i)` pins one API.
  */
-export async function loginSpread(bases: string[], email: string, password: string): Promise<Client & { via(i: number): Client }> {
-  const res = await httpReq(bases[0]!, '', 'POST', '/api/v1/auth/login', { email, password });
+export async function loginSpread(bases: string[], email: string, password: string, opts: { keepAlive?: boolean } = {}): Promise<Client & { via(i: number): Client }> {
+  const agent = opts.keepAlive === false ? false : keepAlive;
+  const res = await httpReq(agent, bases[0]!, '', 'POST', '/api/v1/auth/login', { email, password });
   if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
   let next = 0;
   const user = res.body.user;
-  const on = (base: string): Client => ({ cookie, user, req: (m, u, b, h) => httpReq(base, cookie, m, u, b, h) });
+  const on = (base: string): Client => ({ cookie, user, req: (m, u, b, h) => httpReq(agent, base, cookie, m, u, b, h) });
   return {
     cookie,
     user,
-    req: (m, u, b, h) => httpReq(bases[next++ % bases.length]!, cookie, m, u, b, h),
+    req: (m, u, b, h) => httpReq(agent, bases[next++ % bases.length]!, cookie, m, u, b, h),
     via: (i) => on(bases[i % bases.length]!),
   };
 }
