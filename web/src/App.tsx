@@ -65,6 +65,7 @@ export function App() {
     return (
       <ChangePasswordPage
         forced
+        onLogout={() => void api.logout().catch(() => undefined).then(() => setUser(null))}
         onDone={() => {
           setUser({ ...user, mustChangePassword: false });
           navigate(HOME[user.role], { replace: true });

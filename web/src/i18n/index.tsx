@@ -3,7 +3,7 @@ import { createContext, type ReactNode, useCallback, useContext, useMemo, useSta
 import { type Key, type Lang, translate } from './translate';
 
 export type { Key, Lang } from './translate';
-export { translate } from './translate';
+export { isKey, translate } from './translate';
 
 const STORAGE_KEY = 'korrigo.lang';
 

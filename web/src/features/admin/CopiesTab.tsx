@@ -107,33 +107,35 @@ export function CopiesTab({ exam, reload }: TabProps) {
                 </td>
                 <td className="num">{c.pageCount}</td>
                 <td className="num">{c.finalScore !== null || c.total !== null ? formatPoints(c.finalScore ?? c.total, lang) : ''}</td>
-                <td className="row" style={{ margin: 0 }}>
-                  {c.status === 'STAGING' && (
-                    <button type="button" aria-label={`${t('validate')} ${c.anonymousCode}`} onClick={() => void act(() => api.validate(c.id))}>
-                      {t('validate')}
-                    </button>
-                  )}
-                  {c.status !== 'STAGING' && c.status !== 'MERGED' && <Link to={`/copies/${c.id}/grade`}>{t('open')}</Link>}
-                  {c.status === 'LOCKED' && (
-                    <button type="button" onClick={() => void act(() => api.unlockCopy(c.id))}>
-                      {t('unlock')}
-                    </button>
-                  )}
-                  {(c.status === 'LOCKED' || c.status === 'GRADING_FAILED') && (
-                    <button type="button" onClick={() => void act(() => api.finalize(c.id, null))}>
-                      {t('finalize')}
-                    </button>
-                  )}
-                  {c.status === 'GRADED' && (
-                    <>
-                      <a href={api.finalPdfUrl(c.id)} target="_blank" rel="noreferrer">
-                        PDF
-                      </a>
-                      <button type="button" onClick={() => void act(() => api.reopen(c.id))}>
-                        {t('reopen')}
+                <td>
+                  <div className="row tight">
+                    {c.status === 'STAGING' && (
+                      <button type="button" aria-label={`${t('validate')} ${c.anonymousCode}`} onClick={() => void act(() => api.validate(c.id))}>
+                        {t('validate')}
                       </button>
-                    </>
-                  )}
+                    )}
+                    {c.status !== 'STAGING' && c.status !== 'MERGED' && <Link to={`/copies/${c.id}/grade`}>{t('open')}</Link>}
+                    {c.status === 'LOCKED' && (
+                      <button type="button" onClick={() => void act(() => api.unlockCopy(c.id))}>
+                        {t('unlock')}
+                      </button>
+                    )}
+                    {(c.status === 'LOCKED' || c.status === 'GRADING_FAILED') && (
+                      <button type="button" onClick={() => void act(() => api.finalize(c.id, null))}>
+                        {t('finalize')}
+                      </button>
+                    )}
+                    {c.status === 'GRADED' && (
+                      <>
+                        <a href={api.finalPdfUrl(c.id)} target="_blank" rel="noreferrer">
+                          PDF
+                        </a>
+                        <button type="button" onClick={() => void act(() => api.reopen(c.id))}>
+                          {t('reopen')}
+                        </button>
+                      </>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

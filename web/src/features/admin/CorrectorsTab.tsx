@@ -14,8 +14,8 @@ export function CorrectorsTab({ exam, reload }: TabProps) {
   const users = useAsync(() => api.listUsers(), []);
   const copies = useAsync(() => api.listCopies(exam.id), [exam.id]);
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(exam.correctors.map((c) => c.id)));
-  const [error, setError] = useState<unknown>(null);
-  const [message, setMessage] = useState('');
+  /** the outcome, shown next to the button that asked for it */
+  const [outcome, setOutcome] = useState<{ at: 'save' | 'dispatch'; message?: string; error?: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const teachers = (users.data ?? []).filter((u) => u.role === 'TEACHER' && u.isActive !== false);
   const saved = new Set(exam.correctors.map((c) => c.id));
@@ -28,20 +28,30 @@ export function CorrectorsTab({ exam, reload }: TabProps) {
   const people = [...exam.correctors];
   for (const c of live) if (c.assignedTo && !people.some((p) => p.id === c.assignedTo!.id)) people.push(c.assignedTo);
 
-  async function run(fn: () => Promise<string>) {
-    setError(null);
-    setMessage('');
+  async function run(at: 'save' | 'dispatch', fn: () => Promise<string>) {
+    setOutcome(null);
     setBusy(true);
     try {
-      setMessage(await fn());
+      setOutcome({ at, message: await fn() });
       reload();
       copies.reload();
-    } catch (err) {
-      setError(err);
+    } catch (error) {
+      setOutcome({ at, error });
     } finally {
       setBusy(false);
     }
   }
+  const outcomeAt = (at: 'save' | 'dispatch') =>
+    outcome?.at === at && (
+      <>
+        <ErrorBox error={outcome.error} />
+        {outcome.message && (
+          <p role="status" className="success">
+            {outcome.message}
+          </p>
+        )}
+      </>
+    );
   const dispatched = (r: DispatchResult) =>
     r.moved > 0 ? t('dispatchedMoved', { n: r.assigned, moved: r.moved }) : t('dispatched', { n: r.assigned });
 
@@ -70,11 +80,12 @@ export function CorrectorsTab({ exam, reload }: TabProps) {
           </label>
         ))}
         <div className="row">
-          <button type="button" className="primary" disabled={busy || !unsavedChoice} onClick={() => void run(async () => (await api.setCorrectors(exam.id, [...chosen]), t('saved')))}>
+          <button type="button" className="primary" disabled={busy || !unsavedChoice} onClick={() => void run('save', async () => (await api.setCorrectors(exam.id, [...chosen]), t('saved')))}>
             {t('saveCorrectors')}
           </button>
           {unsavedChoice && <span className="muted">{t('correctorsUnsaved')}</span>}
         </div>
+        {outcomeAt('save')}
       </fieldset>
 
       <section aria-label={t('workload')}>
@@ -112,27 +123,22 @@ export function CorrectorsTab({ exam, reload }: TabProps) {
             type="button"
             className="primary"
             disabled={busy || saved.size === 0 || unsavedChoice}
-            onClick={() => void run(async () => dispatched(await api.dispatch(exam.id)))}
+            onClick={() => void run('dispatch', async () => dispatched(await api.dispatch(exam.id)))}
           >
             {t('dispatch')}
           </button>
           <button
             type="button"
             disabled={busy || saved.size === 0 || unsavedChoice}
-            onClick={() => void run(async () => dispatched(await api.dispatch(exam.id, true)))}
+            onClick={() => void run('dispatch', async () => dispatched(await api.dispatch(exam.id, true)))}
           >
             {t('rebalance')}
           </button>
           {saved.size === 0 && <span className="muted">{t('needCorrectors')}</span>}
         </div>
+        {outcomeAt('dispatch')}
         <p className="muted">{t('rebalanceHelp')}</p>
       </section>
-      <ErrorBox error={error} />
-      {message && (
-        <p role="status" className="success">
-          {message}
-        </p>
-      )}
     </section>
   );
 }

@@ -23,7 +23,7 @@ export function Histogram({ buckets, title, lang }: { buckets: Bucket[]; title: 
                 {b.count}
               </text>
             )}
-            {(i % Math.ceil(buckets.length / 6) === 0 || i === buckets.length - 1) && (
+            {i % Math.ceil(buckets.length / 6) === 0 && (
               <text x={x} y={H - pad + 14} textAnchor="middle">
                 {formatPoints(b.from, lang)}
               </text>

@@ -125,7 +125,7 @@ export function IdentificationTab({ exam, reload }: TabProps) {
     <section>
       <p className="muted">{t('identifyIntro')}</p>
       <p role="status">
-        {message?.text}
+        {message?.text}{' '}
         {message?.copyId && (
           <button
             type="button"
@@ -166,7 +166,10 @@ export function IdentificationTab({ exam, reload }: TabProps) {
                 aria-activedescendant={results[active] ? `student-${results[active]!.id}` : undefined}
                 autoFocus
                 value={q}
-                onChange={(e) => setQ(e.target.value)}
+                onChange={(e) => {
+                  setQ(e.target.value);
+                  setError(null);
+                }}
                 onKeyDown={(e) => {
                   if (e.key === 'ArrowDown') {
                     e.preventDefault();

@@ -31,6 +31,7 @@ export function ResultsTab({ exam, reload }: TabProps) {
     <section>
       <div className="card row">
         <strong>{exam.resultsReleasedAt ? t('releasedAt', { date: shortDate(exam.resultsReleasedAt, lang) }) : t('notReleased')}</strong>
+        {stats.data && <span className="muted">{t('gradedOf', { graded: stats.data.graded, copies: stats.data.copies })}</span>}
         {exam.resultsReleasedAt ? (
           <button type="button" onClick={() => void release(false)}>
             {t('unrelease')}
@@ -57,7 +58,8 @@ export function ResultsTab({ exam, reload }: TabProps) {
       <h2>{t('statistics')}</h2>
       {stats.loading && !stats.data && <Loading />}
       <ErrorBox error={stats.error} onRetry={stats.reload} />
-      {s && (
+      {stats.data && stats.data.graded === 0 && <p className="muted">{t('noStats')}</p>}
+      {s && stats.data!.graded > 0 && (
         <>
           <StatsTable rows={[s.exam]} />
           <Histogram buckets={s.exam.histogram} title={t('histogramOf', { what: t('wholeExam') })} lang={lang} />
@@ -84,8 +86,9 @@ export function ResultsTab({ exam, reload }: TabProps) {
         </>
       )}
       <h2>{t('regradeRequests')}</h2>
-      <ErrorBox error={regrades.error} />
-      {regrades.data && regrades.data.length === 0 && <p className="muted">—</p>}
+      <ErrorBox error={regrades.error} onRetry={regrades.reload} />
+      {regrades.loading && !regrades.data && <Loading />}
+      {regrades.data && regrades.data.length === 0 && <p className="muted">{t('noRegrades')}</p>}
       {regrades.data && regrades.data.length > 0 && (
         <table className="table">
           <thead>
@@ -103,7 +106,7 @@ export function ResultsTab({ exam, reload }: TabProps) {
                 <td>{r.student ? `${r.student.lastName} ${r.student.firstName}` : r.anonymousCode}</td>
                 <td>{r.question.label}</td>
                 <td>{r.message}</td>
-                <td>{r.status}</td>
+                <td>{t(r.status === 'OPEN' ? 'regradeOpen' : 'regradeAnswered')}</td>
                 <td>{r.answer ?? <AnswerForm id={r.id} onDone={regrades.reload} />}</td>
               </tr>
             ))}

@@ -1,10 +1,10 @@
 /** Upload a scan (raw PDF body) with a real progress bar: bytes sent, then pages processed by the server. */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api, type UploadInfo, uploadPdf } from '../../api/client';
-import { useI18n } from '../../i18n';
-import { shortDate } from '../../lib/time';
+import { type Key, useI18n } from '../../i18n';
+import { hhmm, shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
-import { ErrorBox, ProgressBar } from '../common/ui';
+import { ErrorBox, Loading, ProgressBar } from '../common/ui';
 import type { TabProps } from './ExamPage';
 
 interface Tracked {
@@ -71,11 +71,15 @@ export function ScansTab({ exam, reload }: TabProps) {
           }}
         />
       ))}
+      <h2>{t('previousUploads')}</h2>
+      <ErrorBox error={history.error} onRetry={history.reload} />
+      {history.loading && !history.data && <Loading />}
+      {history.data && history.data.length === 0 && <p className="muted">{t('noUploads')}</p>}
       {history.data && history.data.length > 0 && (
-        <table className="table" aria-label={t('tabScans')}>
+        <table className="table" aria-label={t('previousUploads')}>
           <thead>
             <tr>
-              <th>{t('examDate')}</th>
+              <th>{t('uploadedAt')}</th>
               <th>{t('uploadMode')}</th>
               <th>{t('status')}</th>
               <th className="num">{t('pages')}</th>
@@ -86,9 +90,11 @@ export function ScansTab({ exam, reload }: TabProps) {
           <tbody>
             {history.data.map((u) => (
               <tr key={u.id}>
-                <td>{shortDate(u.createdAt, lang)}</td>
+                <td>
+                  {shortDate(u.createdAt, lang)} {hhmm(u.createdAt)}
+                </td>
                 <td>{u.mode === 'SINGLE' ? t('modeSingle') : t('modeBatch', { n: exam.pagesPerCopy })}</td>
-                <td>{u.status}</td>
+                <td>{t(`upload_${u.status}` as Key)}</td>
                 <td className="num">
                   {u.pagesDone}/{u.pageCount}
                 </td>

@@ -13,12 +13,15 @@ export function UsersPage() {
   const [role, setRole] = useState<Role>('TEACHER');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState('');
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
+    setCreated('');
     try {
       await api.createUser({ email, displayName: name, role, password });
+      setCreated(t('userCreated', { name, email }));
       setEmail('');
       setName('');
       setPassword('');
@@ -31,7 +34,9 @@ export function UsersPage() {
   return (
     <>
       <h1>{t('users')}</h1>
-      <form className="card row" onSubmit={submit} aria-label={t('newUser')}>
+      <form className="card stack" onSubmit={submit} aria-label={t('newUser')}>
+        <h2>{t('newUser')}</h2>
+        <div className="row">
         <label>
           {t('email')}
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
@@ -52,15 +57,24 @@ export function UsersPage() {
         </label>
         <label>
           {t('password')}
-          <input type="password" autoComplete="new-password" minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} required />
+          <input type="password" autoComplete="new-password" minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} required aria-describedby="new-user-password-hint" />
         </label>
         <button type="submit" className="primary">
           {t('createUser')}
         </button>
+        </div>
+        <p className="muted" id="new-user-password-hint">
+          {t('newUserHint')}
+        </p>
         <ErrorBox error={error} />
+        {created && (
+          <p role="status" className="success">
+            {created}
+          </p>
+        )}
       </form>
       {users.loading && !users.data && <Loading />}
-      <ErrorBox error={users.error} />
+      <ErrorBox error={users.error} onRetry={users.reload} />
       <table className="table">
         <thead>
           <tr>

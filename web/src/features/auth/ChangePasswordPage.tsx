@@ -2,8 +2,10 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorBox } from '../common/ui';
+import { LangSwitch } from '../common/LangSwitch';
 
-export function ChangePasswordPage({ forced, onDone }: { forced: boolean; onDone(): void }) {
+/** `forced`: the first login with a one-time password (or a reset); `onLogout` leaves instead. */
+export function ChangePasswordPage({ forced, onDone, onLogout }: { forced: boolean; onDone(): void; onLogout?(): void }) {
   const { t } = useI18n();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -29,6 +31,11 @@ export function ChangePasswordPage({ forced, onDone }: { forced: boolean; onDone
 
   return (
     <main className="narrow">
+      {forced && (
+        <div className="corner">
+          <LangSwitch />
+        </div>
+      )}
       <h1>{t('changePassword')}</h1>
       {forced && <p>{t('changePasswordIntro')}</p>}
       <form onSubmit={submit} className="stack">
@@ -49,6 +56,13 @@ export function ChangePasswordPage({ forced, onDone }: { forced: boolean; onDone
           {t('changePassword')}
         </button>
       </form>
+      {onLogout && (
+        <p>
+          <button type="button" className="link" onClick={onLogout}>
+            {t('logout')}
+          </button>
+        </p>
+      )}
     </main>
   );
 }

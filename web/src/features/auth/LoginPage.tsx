@@ -1,6 +1,6 @@
 import type { User } from '@korrigo/contracts';
 import { type FormEvent, useState } from 'react';
-import { api } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorBox } from '../common/ui';
 import { LangSwitch } from '../common/LangSwitch';
@@ -19,7 +19,8 @@ export function LoginPage({ onLogin }: { onLogin(u: User): void }) {
     try {
       onLogin(await api.login(email, password));
     } catch (err) {
-      setError(err);
+      // on this page a 401 can only mean the credentials: no "or your session has ended"
+      setError(err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? new Error(t('loginFailed')) : err);
     } finally {
       setBusy(false);
     }

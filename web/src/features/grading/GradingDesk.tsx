@@ -10,7 +10,7 @@ import { type Command, type Op, updateCommand } from '../../annotations/commands
 import { type AnnRecord, fieldsForRect, newKey, type Rect } from '../../annotations/model';
 import type { PendingWrites } from '../../annotations/pending';
 import { type ToolEffect, type ToolId, TOOLS, toolForKey } from '../../annotations/tools';
-import { type Key, useI18n } from '../../i18n';
+import { isKey, type Key, useI18n } from '../../i18n';
 import { Link, navigate } from '../../lib/router';
 import { clampPoints, formatDelta, formatPoints, parsePoints } from '../../lib/points';
 import { hhmm } from '../../lib/time';
@@ -21,7 +21,7 @@ import { type CommentEditor, type DraftPayload, emptyPayload } from './draft';
 import { HelpOverlay } from './HelpOverlay';
 import { PageView } from './PageView';
 import { ScoringPanel } from './ScoringPanel';
-import { liveTotal, scaleRows, type ScoreInput } from './scores';
+import { liveTotal, scaleRows, type ScoreInput, type ScoreNote } from './scores';
 import { useAnnotations } from './useAnnotations';
 import { useDraft } from './useDraft';
 import { useLease } from './useLease';
@@ -84,7 +84,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const [inputs, setInputs] = useState<Record<string, ScoreInput | undefined>>(() => Object.fromEntries(copy.scores.map((s) => [s.questionId, asInput(s)])));
   const inputsRef = useRef(inputs);
   inputsRef.current = inputs;
-  const [notes, setNotes] = useState<Record<string, string | undefined>>({});
+  const [notes, setNotes] = useState<Record<string, ScoreNote | undefined>>({});
   const [scoreConflicts, setScoreConflicts] = useState<(ScoreConflict & { resolve(c: 'theirs' | 'mine'): void })[]>([]);
   const scoreChains = useRef(new Map<string, Promise<void>>());
   /** the clamping note of a question, kept when its write succeeds (other notes are cleared) */
@@ -173,7 +173,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           }
           setSavedScore(qid, undefined);
         }
-        setNotes((n) => ({ ...n, [qid]: n[qid] === clampNote.current[qid] ? n[qid] : undefined }));
+        setNotes((n) => ({ ...n, [qid]: n[qid] && n[qid]!.text === clampNote.current[qid] ? n[qid] : undefined }));
       } catch (err) {
         if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') {
           const theirs = (err.extra.current as Score | null | undefined) ?? null;
@@ -200,7 +200,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           return writeScore(qid, want, theirs?.version);
         }
         if (err instanceof ApiError && err.code === 'LOCK_REQUIRED') lost();
-        setNotes((n) => ({ ...n, [qid]: errorMessage(err, lang) }));
+        setNotes((n) => ({ ...n, [qid]: { text: errorMessage(err, lang), error: true } }));
       }
     },
     [copyId, lang, asInput, lost, setSavedScore],
@@ -214,19 +214,19 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       if (!q || !input) return Promise.resolve();
       const parsed = parsePoints(input.points);
       if (!parsed.ok) {
-        setNotes((n) => ({ ...n, [qid]: t('invalidPoints') }));
+        setNotes((n) => ({ ...n, [qid]: { text: t('invalidPoints'), error: true } }));
         return Promise.resolve();
       }
       let want: { points: number; comment: string } | null = null;
       clampNote.current[qid] = undefined;
       if (parsed.value === null) {
         // an emptied field clears the score; a comment alone cannot be saved (a score needs points)
-        setNotes((n) => ({ ...n, [qid]: input.comment.trim() ? t('commentNeedsPoints') : undefined }));
+        setNotes((n) => ({ ...n, [qid]: input.comment.trim() ? { text: t('commentNeedsPoints'), error: false } : undefined }));
       } else {
         const value = clampPoints(parsed.value, q.maxPoints);
         if (value !== parsed.value) {
           clampNote.current[qid] = t('clampedTo', { max: formatPoints(q.maxPoints, lang) });
-          setNotes((n) => ({ ...n, [qid]: clampNote.current[qid] }));
+          setNotes((n) => ({ ...n, [qid]: { text: clampNote.current[qid]!, error: false } }));
           setInputs((m) => ({ ...m, [qid]: { points: formatPoints(value, lang), comment: input.comment } }));
         } else setNotes((n) => ({ ...n, [qid]: undefined }));
         want = { points: value, comment: input.comment };
@@ -484,8 +484,10 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const scoreText = useCallback((rec: AnnRecord) => formatDelta(rec.scoreDelta, lang), [lang]);
 
   // ---- status texts
-  const leaseText =
-    lease.kind === 'held'
+  // a submitted or graded copy has no lease any more, whatever the last answer said
+  const leaseText = !wantLease
+    ? ''
+    : lease.kind === 'held'
       ? t('heldByYouUntil', { time: hhmm(lease.expiresAt) })
       : lease.kind === 'other'
         ? t('heldBy', { name: lease.owner?.displayName ?? '?' })
@@ -558,7 +560,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </button>
       </div>
 
-      {lease.kind === 'other' && (
+      {lease.kind === 'other' && wantLease && (
         <div className="banner readonly" role="status">
           {t('readOnlyLocked', { name: lease.owner?.displayName ?? '?', time: hhmm(lease.expiresAt) })}{' '}
           <button type="button" onClick={() => void acquire()}>
@@ -576,7 +578,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       )}
       {!wantLease && copy.status !== 'GRADING_IN_PROGRESS' && (
         <div className="banner info" role="status">
-          {t('readOnlyStatus', { status: t(`status_${copy.status}` as Key) })}
+          {t('readOnlyStatus', { status: t(`status_${copy.status}` as Key).toLocaleLowerCase(lang) })}
         </div>
       )}
       {ann.failures.length > 0 && (
@@ -747,12 +749,17 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       </div>
 
       <div className="desk-bottom">
-        <button type="button" className="primary" disabled={!canSubmit} onClick={() => void doSubmit()}>
+        <button type="button" className="primary" disabled={!canSubmit} onClick={() => void doSubmit()} aria-describedby="submit-help">
           {t('submit')}
         </button>
-        <button type="button" disabled={!canFinalize || finalize.kind === 'running'} onClick={() => void doFinalize()}>
+        <button type="button" disabled={!canFinalize || finalize.kind === 'running'} onClick={() => void doFinalize()} aria-describedby="submit-help">
           {t('finalize')}
         </button>
+        {(copy.status === 'READY' || copy.status === 'LOCKED') && finalize.kind !== 'running' && (
+          <span className="muted small" id="submit-help">
+            {t(copy.status === 'READY' ? 'submitHelp' : 'finalizeHelp')}
+          </span>
+        )}
         {finalize.kind === 'running' && (
           <span className="progress-inline" role="status">
             <span className="spinner" aria-hidden /> {t('finalizing')}
@@ -928,7 +935,8 @@ function EventsList({ copyId }: { copyId: string }) {
       <ul className="events">
         {events?.map((ev) => (
           <li key={ev.id}>
-            {new Date(ev.createdAt).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')} · {ev.action} · {ev.actor?.displayName ?? ''}
+            {new Date(ev.createdAt).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')} · {isKey(`ev_${ev.action}`) ? t(`ev_${ev.action}` as Key) : ev.action}
+            {ev.actor ? ` · ${ev.actor.displayName}` : ''}
           </li>
         ))}
       </ul>

@@ -2,13 +2,13 @@
 import type { Score } from '@korrigo/contracts';
 import { useI18n } from '../../i18n';
 import { formatPoints } from '../../lib/points';
-import type { ScaleRow, ScoreInput } from './scores';
+import type { ScaleRow, ScoreInput, ScoreNote } from './scores';
 
 interface Props {
   rows: ScaleRow[];
   saved: Record<string, Score | undefined>;
   inputs: Record<string, ScoreInput | undefined>;
-  notes: Record<string, string | undefined>;
+  notes: Record<string, ScoreNote | undefined>;
   readOnly: boolean;
   total: number;
   maxTotal: number;
@@ -32,7 +32,8 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxT
                   aria-label={t('pointsFor', { label: q.label })}
                   value={inputs[q.id]?.points ?? ''}
                   readOnly={readOnly}
-                  aria-invalid={notes[q.id] ? true : undefined}
+                  aria-invalid={notes[q.id]?.error ? true : undefined}
+                  aria-describedby={notes[q.id] ? `note-${q.id}` : undefined}
                   onChange={(e) => onInput(q.id, 'points', e.target.value)}
                   onBlur={() => onCommit(q.id)}
                   onKeyDown={(e) => {
@@ -44,7 +45,7 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxT
                   }}
                 />
                 <span className="muted"> / {formatPoints(q.maxPoints, lang)}</span>
-                {saved[q.id] && inputs[q.id]?.points === formatPoints(saved[q.id]!.points, lang) && <span className="ok" title="saved" aria-hidden>✓</span>}
+                {saved[q.id] && inputs[q.id]?.points === formatPoints(saved[q.id]!.points, lang) && <span className="ok" title={t('saved')} aria-hidden>✓</span>}
               </span>
             </label>
             <input
@@ -63,8 +64,8 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, maxT
               }}
             />
             {notes[q.id] && (
-              <div className="note" role="status">
-                {notes[q.id]}
+              <div className={notes[q.id]!.error ? 'note note-error' : 'note'} role="status" id={`note-${q.id}`}>
+                {notes[q.id]!.text}
               </div>
             )}
           </div>

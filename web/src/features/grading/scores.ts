@@ -29,6 +29,12 @@ export interface ScoreInput {
   comment: string;
 }
 
+/** A line under a question's fields: information (clamped to the max) or an error (invalid points, refused write). */
+export interface ScoreNote {
+  text: string;
+  error: boolean;
+}
+
 /**
  * Live total in hundredths: what is typed when it parses (clamped to the max, as it will be saved; an emptied field
  * counts 0, as it clears the score), else the saved score. Only leaves count; an exercise's score is the sum of its

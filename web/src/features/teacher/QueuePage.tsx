@@ -41,11 +41,26 @@ function ExamQueue({ examId, exam }: { examId: string; exam: Exam | null }) {
   const { user } = useSession();
   const copies = useAsync(() => api.listCopies(examId, user.role === 'TEACHER' ? { assignedTo: user.id } : {}), [examId, user.id]);
   const list = (copies.data ?? []).filter((c: CopySummary) => c.status !== 'MERGED');
+  const count = (...st: CopySummary['status'][]) => list.filter((c) => st.includes(c.status)).length;
+  // the next copy to grade: one nobody else is on
+  const next = list.find((c) => c.status === 'READY' && (!c.lock || c.lock.owner.id === user.id));
   return (
     <section>
       <ErrorBox error={copies.error} onRetry={copies.reload} />
       {copies.loading && !copies.data && <Loading />}
       {copies.data && list.length === 0 && <p>{t('noAssigned')}</p>}
+      {list.length > 0 && (
+        <div className="row">
+          <span data-testid="queue-summary">
+            {t('queueSummary', { toGrade: count('READY'), submitted: count('LOCKED', 'GRADING_IN_PROGRESS', 'GRADING_FAILED'), graded: count('GRADED') })}
+          </span>
+          {next && (
+            <Link className="button primary" to={`/copies/${next.id}/grade`}>
+              {t('gradeNext')}
+            </Link>
+          )}
+        </div>
+      )}
       {list.length > 0 && (
         <table className="table">
           <caption className="sr-only">{t('myCopies')}</caption>
@@ -53,8 +68,8 @@ function ExamQueue({ examId, exam }: { examId: string; exam: Exam | null }) {
             <tr>
               <th>{t('code')}</th>
               <th>{t('status')}</th>
-              <th>{t('pages')}</th>
-              <th>{t('score')}</th>
+              <th className="num">{t('pages')}</th>
+              <th className="num">{t('score')}</th>
               <th>{t('actions')}</th>
             </tr>
           </thead>
@@ -68,11 +83,11 @@ function ExamQueue({ examId, exam }: { examId: string; exam: Exam | null }) {
                     <span className="muted"> · {t('heldBy', { name: c.lock.owner.displayName })} ({hhmm(c.lock.expiresAt)})</span>
                   )}
                 </td>
-                <td>{c.pageCount}</td>
-                <td>{c.total !== null || c.finalScore !== null ? `${formatPoints(c.finalScore ?? c.total, lang)} / ${formatPoints(exam?.maxTotal ?? 0, lang)}` : ''}</td>
+                <td className="num">{c.pageCount}</td>
+                <td className="num">{c.total !== null || c.finalScore !== null ? `${formatPoints(c.finalScore ?? c.total, lang)} / ${formatPoints(exam?.maxTotal ?? 0, lang)}` : ''}</td>
                 <td>
-                  <Link to={`/copies/${c.id}/grade`} aria-label={`${t('grade')} ${c.anonymousCode}`}>
-                    {t('grade')}
+                  <Link to={`/copies/${c.id}/grade`} aria-label={`${t(c.status === 'READY' ? 'grade' : 'view')} ${c.anonymousCode}`}>
+                    {t(c.status === 'READY' ? 'grade' : 'view')}
                   </Link>
                 </td>
               </tr>
