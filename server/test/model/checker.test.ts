@@ -79,6 +79,7 @@ describe('model checker', () => {
     s.events[4]!.created_at = at(2995); // the update, stamped after the delete that needed it
     s.history.push(rec(2990, { actor: T1, kind: 'delete', status: 204, sentToken: 'k1', annotationId: 'a1', version: 2 }));
     s.snap.annotations = [];
+    for (const r of s.history) Object.assign(r, { s0: r.s0 - 900, s1: r.s1 + 900 }); // slow answers
     expect(check(s)).toEqual([]);
   });
 
@@ -107,6 +108,30 @@ describe('model checker', () => {
     s.history.push(rec(71_000, { actor: T1, kind: 'score', status: 200, sentToken: 'k1', questionId: Q1, points: 100, version: 1, newVersion: 2 }));
     s.snap.scores = [{ copy_id: COPY, question_id: Q1, points: 100, version: 2, max_points: 400 }];
     expect(check(s).join('\n')).toMatch(/SCORE_SET by teacher-1 while the lease is held by teacher-2|while teacher-1 held no lease/);
+  });
+
+  it('refuses a write accepted after its lease had expired (nobody took it over)', () => {
+    const s = scenario();
+    s.events.splice(5, 3, ev(70_000, 'SCORE_SET', T1, { questionId: Q1, points: 200, version: 2 }));
+    s.history.splice(6, 2, rec(70_000, { actor: T1, kind: 'score', status: 200, sentToken: 'k1', questionId: Q1, points: 200, version: 1, newVersion: 2 }));
+    Object.assign(s.snap, {
+      copies: [{ id: COPY, status: 'READY', locked_by: null, final_blob_id: null, final_score: null }],
+      locks: [{ copy_id: COPY, owner_id: T1, token: 'k1', expires_at: at(1000 + TTL) }],
+      scores: [{ copy_id: COPY, question_id: Q1, points: 200, version: 2, max_points: 400 }],
+      jobs: [],
+      finalPdfs: [],
+    });
+    const p = { ...params, ticks: [{ from: T0 + 3000, to: T0 + 69_000 }] };
+    expect(check(s, p).join('\n')).toMatch(/SCORE_SET by teacher-1 after its lease had expired/);
+    // the same write, sent before the clock moved and answered after: its lease check may have come first
+    s.history.at(-1)!.s0 = T0 + 2900;
+    expect(check(s, p)).toEqual([]);
+  });
+
+  it('refuses an event that answers no request', () => {
+    const s = scenario();
+    s.events[2]!.created_at = at(2500); // the score's event, outside the score request's window
+    expect(check(s).join('\n')).toMatch(/SCORE_SET by teacher-1 .* answers no request of that actor/);
   });
 
   it('refuses two successful saves on the same draft version', () => {

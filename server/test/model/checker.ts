@@ -91,6 +91,39 @@ interface Lease {
 
 const t = (iso: string) => Date.parse(iso);
 
+/** The write an event records, and the answer of that write: the same key on both sides. */
+function eventKey(e: EventRow): string | null {
+  const m = e.metadata;
+  switch (e.action) {
+    case 'ANNOTATION_CREATED':
+      return `annotation ${m.annotationId} created`;
+    case 'ANNOTATION_UPDATED':
+      return `annotation ${m.annotationId} at ${m.version}`;
+    case 'ANNOTATION_DELETED':
+      return `annotation ${m.annotationId} deleted at ${m.version}`;
+    case 'SCORE_SET':
+      return `score ${e.copy_id} ${m.questionId} at ${m.version}`;
+    case 'SUBMITTED':
+      return `submit ${e.copy_id}`;
+  }
+  return null;
+}
+function requestKey(r: Rec): string | null {
+  switch (`${r.kind} ${r.status}`) {
+    case 'annotate 201':
+      return `annotation ${r.annotationId} created`;
+    case 'edit 200':
+      return `annotation ${r.annotationId} at ${r.newVersion}`;
+    case 'delete 204':
+      return `annotation ${r.annotationId} deleted at ${r.version}`;
+    case 'score 200':
+      return `score ${r.copyId} ${r.questionId} at ${r.newVersion}`;
+    case 'submit 200':
+      return `submit ${r.copyId}`;
+  }
+  return null;
+}
+
 /** What an event changes besides the copy's lease and status: events on different resources commute. */
 const resourceOf = (e: EventRow) =>
   e.action.startsWith('ANNOTATION_') ? `annotation ${e.metadata.annotationId}` : e.action === 'SCORE_SET' ? `score ${e.metadata.questionId}` : null;
@@ -234,6 +267,21 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
   }
 
   // ------------------------------------------------------------ 3. replay every copy's events through the model
+  // each write's event belongs to the request that made it, whose clock reading it lies between
+  const requests = new Map<string, Rec[]>();
+  for (const r of history) {
+    const k = requestKey(r);
+    if (k) requests.set(k, [...(requests.get(k) ?? []), r]);
+  }
+  const sentAt = new Map<string, number>();
+  for (const e of snap.events) {
+    const k = eventKey(e);
+    if (!k) continue;
+    const at = t(e.created_at);
+    const r = requests.get(k)?.find((x) => x.actor === e.actor_id && x.s0 <= at && at <= x.s1);
+    if (r) sentAt.set(e.id, r.s0);
+    else fail(`copy ${e.copy_id}: ${e.action} by ${e.actor_id} at ${e.created_at} (${k}) answers no request of that actor`);
+  }
   const eventsOf = new Map<string, EventRow[]>();
   for (const e of snap.events) eventsOf.set(e.copy_id, [...(eventsOf.get(e.copy_id) ?? []), e]);
   const finalStates = new Map<string, State>();
@@ -246,10 +294,12 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
       !!h &&
       (at < h.since + p.leaseTtlMs - p.slackMs ||
         grantsOf(h.owner).some((g) => g.issue >= h.since - p.slackMs && g.issue < at - p.slackMs && g.expires > at + p.slackMs));
-    // a write checks the lease with its own reading of the clock, which a tick may have moved before the event's
-    const checkedFrom = (at: number) => Math.min(at, ...p.ticks.filter((k) => k.to <= at && at <= k.to + p.slackMs).map((k) => k.from)) - p.slackMs;
-    const maybeLive = (h: State['holder'], at: number) =>
-      !!h && grantsOf(h.owner).some((g) => g.issue >= h.since - p.slackMs && g.issue <= at + p.slackMs && g.expires >= checkedFrom(at));
+    // the lease was checked no earlier than the request was sent (for a write), or than the slack allows (a
+    // tick may have moved the clock between that check and the event's own reading)
+    const checkedFrom = (e: EventRow, at: number) =>
+      sentAt.get(e.id) ?? Math.min(at, ...p.ticks.filter((k) => k.to <= at && at <= k.to + p.slackMs).map((k) => k.from)) - p.slackMs;
+    const maybeLive = (h: State['holder'], e: EventRow, at: number) =>
+      !!h && grantsOf(h.owner).some((g) => g.issue >= h.since - p.slackMs && g.issue <= at + p.slackMs && g.expires > checkedFrom(e, at));
 
     const step = (s: State, e: EventRow, record?: Lease[]): State | string => {
       const at = t(e.created_at);
@@ -263,7 +313,7 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
       const editByHolder = () => {
         if (s.status !== 'READY') return `${e.action} on a ${s.status} copy`;
         if (s.holder?.owner !== actor) return `${e.action} by ${actor} while the lease is ${s.holder ? `held by ${s.holder.owner}` : 'free'}`;
-        if (!maybeLive(s.holder, at)) return `${e.action} by ${actor} after its lease had expired`;
+        if (!maybeLive(s.holder, e, at)) return `${e.action} by ${actor} after its lease had expired`;
         return null;
       };
       const tr = TRANSITIONS[e.action];
@@ -325,7 +375,7 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
           if (!isAdmin && s.submitter !== actor) return `unlocked by ${actor}, submitted by ${s.submitter}`;
           return { ...s, status: tr!.to, submitter: null };
         case 'FINALIZE_REQUESTED': {
-          const holds = s.holder?.owner === actor && maybeLive(s.holder, at);
+          const holds = s.holder?.owner === actor && maybeLive(s.holder, e, at);
           const allowed = isAdmin || (s.status === 'READY' ? holds : holds || s.submitter === actor);
           if (!allowed) return `finalize by ${actor} on a ${s.status} copy it neither submitted nor holds`;
           return endLease({ ...s, status: tr!.to });
