@@ -65,7 +65,6 @@ export function App() {
     return (
       <ChangePasswordPage
         forced
-        onLogout={() => void api.logout().catch(() => undefined).then(() => setUser(null))}
         onDone={() => {
           setUser({ ...user, mustChangePassword: false });
           navigate(HOME[user.role], { replace: true });

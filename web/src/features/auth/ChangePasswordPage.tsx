@@ -4,8 +4,11 @@ import { useI18n } from '../../i18n';
 import { ErrorBox } from '../common/ui';
 import { LangSwitch } from '../common/LangSwitch';
 
-/** `forced`: the first login with a one-time password (or a reset); `onLogout` leaves instead. */
-export function ChangePasswordPage({ forced, onDone, onLogout }: { forced: boolean; onDone(): void; onLogout?(): void }) {
+/**
+ * `forced`: the first login with a one-time password. No way out but choosing a password: the one-time password
+ * no longer works once used, so logging out here would lock the student out until an admin gives a new one.
+ */
+export function ChangePasswordPage({ forced, onDone }: { forced: boolean; onDone(): void }) {
   const { t } = useI18n();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -56,13 +59,7 @@ export function ChangePasswordPage({ forced, onDone, onLogout }: { forced: boole
           {t('changePassword')}
         </button>
       </form>
-      {onLogout && (
-        <p>
-          <button type="button" className="link" onClick={onLogout}>
-            {t('logout')}
-          </button>
-        </p>
-      )}
+
     </main>
   );
 }

@@ -368,14 +368,18 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     }
   }, [copy.status]);
 
+  const [submitting, setSubmitting] = useState(false);
   const doSubmit = async () => {
     setActionError(null);
+    setSubmitting(true);
     try {
       await flushAll();
       await api.submit(copyId, tokenRef.current);
       await refresh();
     } catch (err) {
       setActionError(err);
+    } finally {
+      setSubmitting(false);
     }
   };
   const doFinalize = async () => {
@@ -749,8 +753,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       </div>
 
       <div className="desk-bottom">
-        <button type="button" className="primary" disabled={!canSubmit} onClick={() => void doSubmit()} aria-describedby="submit-help">
-          {t('submit')}
+        <button type="button" className="primary" disabled={!canSubmit || submitting} onClick={() => void doSubmit()} aria-describedby="submit-help">
+          {submitting ? t('submitting') : t('submit')}
         </button>
         <button type="button" disabled={!canFinalize || finalize.kind === 'running'} onClick={() => void doFinalize()} aria-describedby="submit-help">
           {t('finalize')}
