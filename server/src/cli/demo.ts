@@ -112,7 +112,7 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void = c
   print(password ? `            one-time password: ${password}   (shown once; a new one is asked at first login)` : '            (existing account: its password is unchanged)');
   print('');
   print(`Open Korrigo (npm start, then http://${ctx.config.host}:${ctx.config.port}/):`);
-  print('  as the admin: Identification to link each copy to its student, then Copies → Dispatch;');
+  print('  as the admin: Identification to link each copy to its student, then Correctors → Dispatch;');
   print(`  as ${DEMO_TEACHER_EMAIL}: grade the copies of "${DEMO_TITLE}".`);
   return { created: true, examId: exam.id, copyIds: status.copyIds, teacher: { email: DEMO_TEACHER_EMAIL, password } };
 }

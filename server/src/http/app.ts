@@ -133,7 +133,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean; onRout
   await registerRoutes(app, ctx);
 
   if (ctx.config.webDist && fs.existsSync(path.join(ctx.config.webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: ctx.config.webDist, wildcard: false, index: ['index.html'] });
+    // wildcard: files are looked up per request, so a rebuilt web/dist is served without a restart
+    await app.register(fastifyStatic, { root: ctx.config.webDist, wildcard: true, index: ['index.html'] });
   }
   return app;
 }
