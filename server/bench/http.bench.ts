@@ -86,13 +86,13 @@ async function benchEngine(engine: 'sqlite' | 'postgres', report: Report, opts: 
         korrigo: `${fmt(save.rps, 0)} req/s · ${fmt(save.p50, 1)} / ${fmt(save.p99, 1)} ms · ${save.non2xx + save.errors + save.timeouts}`,
         target: `≥ ${t.rps} req/s, p99 < ${t.p99} ms, 0 errors, invariants hold`,
         met: save.rps >= t.rps && save.p99 < t.p99 && save.non2xx + save.errors + save.timeouts === 0 && saveCheck.ok,
-        note: saveCheck.lines.join('; '),
       });
       report.add({
         bench: `Autosave ${label}`,
         figure: 'CPU per save: server process · load generator',
         korrigo: `${fmt(serverCpuMs, 2)} ms (≤ ${fmt(1000 / serverCpuMs, 0)} saves/s per core) · ${fmt(loadCpuMs, 2)} ms`,
       });
+      report.add({ bench: `Autosave ${label}`, figure: 'database after the run', korrigo: saveCheck.lines.join('; ') });
       if (!saveCheck.ok) report.note(`autosave on ${label}: invariant broken — ${saveCheck.lines.join('; ')}`);
 
       console.log(`HTTP on ${label}: lock storm, ${STORM_CLIENTS} clients × ${STORM_ROUNDS} copies…`);
@@ -105,6 +105,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', report: Report, opts: 
         target: 'exactly 1 holder per copy, p99 < 50 ms',
         met: storm.ok && storm.p99 < 50,
       });
+      report.add({ bench: `Lock storm ${label}`, figure: 'database after each round', korrigo: storm.lines.join('; ') });
       if (!storm.ok) report.note(`lock storm on ${label}: invariant broken — ${storm.lines.join('; ')}`);
     } finally {
       await server.stop();
@@ -244,6 +245,9 @@ async function lockStorm(ctx: AppContext, base: string, pid: number, users: Seed
   }
   // percentiles over every answer of every round, not an average of per-round percentiles
   const all = latencies.flatMap((l) => l.latencies);
-  lines.unshift(`${copyIds.length} rounds: holders per round ${[...new Set(holders)].join('/')}, ${all.length} answers`);
+  lines.unshift(
+    `${copyIds.length} rounds, ${all.length} answers: per round ${[...new Set(holders)].join('/')} distinct 200 owner(s), ` +
+      `${ok ? 'exactly one 200, 99 × 409 and one lease row owned by the winner' : 'INVARIANT BROKEN'}`,
+  );
   return { ok, holders: [...new Set(holders)], p50: percentile(all, 50), p99: percentile(all, 99), cpuMs: (cpuSeconds * 1000) / all.length, lines };
 }

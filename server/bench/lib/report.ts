@@ -10,7 +10,6 @@ export interface Row {
   target?: string;
   /** undefined: informative figure without a target */
   met?: boolean;
-  note?: string;
 }
 
 export class Report {
