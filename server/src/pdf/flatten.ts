@@ -20,6 +20,7 @@ import {
 } from 'pdf-lib';
 import { fontBytes } from './assets.ts';
 import './pdf-lib-fast-copy.ts';
+import './pdf-lib-native-deflate.ts';
 import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect } from './geometry.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
 import type { FlattenAnnotation, FlattenInput, FlattenQuestion, PageImage } from './types.ts';
