@@ -58,6 +58,27 @@ export function openSqlite(file: string): SqliteDatabase.Database {
   return sqlite;
 }
 
+/**
+ * Kysely prepares every statement anew; better-sqlite3 statements are reusable, and preparing was the largest
+ * single cost of a draft save. The cache is keyed by SQL text (parameters are bound per run); one connection
+ * and Kysely's connection mutex mean a statement is never used by two queries at once.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        if (cache.size >= 1000) cache.clear();
+        stmt = sqlite.prepare(sqlText);
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 export function createDb(config: DatabaseConfig): Db {
   if (isPostgresUrl(config.url)) {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 20 });
@@ -65,7 +86,7 @@ export function createDb(config: DatabaseConfig): Db {
     pool.on('error', () => {});
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: openSqlite(config.url) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(openSqlite(config.url)) }) });
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

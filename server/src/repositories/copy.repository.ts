@@ -14,6 +14,56 @@ export const findCopy = (ex: Executor, id: string, lock?: 'share' | 'update') =>
   return q.executeTakeFirst();
 };
 
+/**
+ * The copy, its exam and whether `userId` corrects that exam, in ONE statement (the hot path of every edit).
+ * The row lock, when asked, is taken on the copy only, never on its exam.
+ */
+export const findCopyWithExam = async (ex: Executor, id: string, userId: string, lock?: 'share' | 'update') => {
+  let q = ex
+    .selectFrom('copies')
+    .innerJoin('exams', 'exams.id', 'copies.exam_id')
+    .leftJoin('exam_correctors as ec', (j) => j.onRef('ec.exam_id', '=', 'copies.exam_id').on('ec.user_id', '=', userId))
+    .selectAll('copies')
+    .select([
+      'exams.title as exam_title',
+      'exams.exam_date as exam_exam_date',
+      'exams.pages_per_copy as exam_pages_per_copy',
+      'exams.anonymous as exam_anonymous',
+      'exams.results_released_at as exam_results_released_at',
+      'exams.archived_at as exam_archived_at',
+      'exams.archived_by as exam_archived_by',
+      'exams.created_by as exam_created_by',
+      'exams.created_at as exam_created_at',
+      'exams.updated_at as exam_updated_at',
+      'ec.user_id as corrector_id',
+    ])
+    .where('copies.id', '=', id);
+  if (lock && dialectOf(ex) === 'postgres') q = lock === 'update' ? q.forUpdate('copies') : q.forShare('copies');
+  const r = await q.executeTakeFirst();
+  if (!r) return undefined;
+  const {
+    exam_title, exam_exam_date, exam_pages_per_copy, exam_anonymous, exam_results_released_at, exam_archived_at,
+    exam_archived_by, exam_created_by, exam_created_at, exam_updated_at, corrector_id, ...copy
+  } = r;
+  return {
+    copy,
+    exam: {
+      id: copy.exam_id,
+      title: exam_title,
+      exam_date: exam_exam_date,
+      pages_per_copy: exam_pages_per_copy,
+      anonymous: exam_anonymous,
+      results_released_at: exam_results_released_at,
+      archived_at: exam_archived_at,
+      archived_by: exam_archived_by,
+      created_by: exam_created_by,
+      created_at: exam_created_at,
+      updated_at: exam_updated_at,
+    },
+    isCorrector: corrector_id !== null,
+  };
+};
+
 export const insertCopy = (ex: Executor, row: Insertable<CopiesTable>) => ex.insertInto('copies').values(row).execute();
 
 export const insertPages = (ex: Executor, rows: Insertable<PagesTable>[]) =>

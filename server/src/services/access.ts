@@ -3,7 +3,7 @@ import type { Copy, Exam } from '../db/schema.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import type { Actor, Role } from '../context.ts';
 import { findExam, isCorrector } from '../repositories/exam.repository.ts';
-import { findCopy } from '../repositories/copy.repository.ts';
+import { findCopyWithExam } from '../repositories/copy.repository.ts';
 
 export function requireRole(actor: Actor | null | undefined, ...roles: Role[]): Actor {
   if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'Please log in');
@@ -35,16 +35,16 @@ export async function loadCopyFor(
   copyId: string,
   lock?: 'share' | 'update',
 ): Promise<{ copy: Copy; exam: Exam; access: CopyAccess }> {
-  const copy = await findCopy(ex, copyId, lock);
-  if (!copy) throw notFound('Copy');
-  const exam = (await findExam(ex, copy.exam_id))!;
+  const found = await findCopyWithExam(ex, copyId, actor.id, lock);
+  if (!found) throw notFound('Copy');
+  const { copy, exam } = found;
   if (actor.role === 'ADMIN') return { copy, exam, access: 'admin' };
   if (actor.role === 'TEACHER') {
     const visible =
       copy.status !== 'STAGING' &&
       copy.status !== 'MERGED' &&
       (copy.assigned_to === null || copy.assigned_to === actor.id) &&
-      (await isCorrector(ex, copy.exam_id, actor.id));
+      found.isCorrector;
     if (visible) return { copy, exam, access: 'corrector' };
     throw notFound('Copy');
   }
