@@ -119,7 +119,8 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
       return;
     }
     if (actor.role !== 'ADMIN') throw lockRequired('The X-Lock-Token header is missing');
-    if (await locks.releaseLease(tx, copyId)) {
+    // breaks the lease read above, not one a takeover put in its place meanwhile (the event names its owner)
+    if (await locks.releaseLease(tx, copyId, lease.token)) {
       await insertEvent(tx, { copyId, action: 'LEASE_BROKEN', actorId: actor.id, at: now, metadata: { owner: lease.owner_id } });
     }
   });

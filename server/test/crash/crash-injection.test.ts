@@ -255,7 +255,10 @@ describe(`crash injection: SIGKILL during ingest and finalize, restart, recover,
       const a = answers[i]!;
       const copy = await db().selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
       // a 202 is a promise: the copy gets graded without anyone asking again
-      if ('status' in a && a.status === 202) expect(copy.status, `copy ${copyId} answered 202`).toBe('GRADED');
+      if ('status' in a && a.status === 202) {
+        const jobs = await db().selectFrom('jobs').select(['status', 'attempts', 'last_error']).where('ref_id', '=', copyId).execute();
+        expect(copy.status, `copy ${copyId} answered 202 (${copy.grading_error}; jobs ${JSON.stringify(jobs)})`).toBe('GRADED');
+      }
       else expect(['LOCKED', 'GRADED']).toContain(copy.status);
       if (copy.status === 'LOCKED') expect((await admin.req('POST', `/api/v1/copies/${copyId}/finalize`)).status).toBe(202);
     }
