@@ -1,5 +1,6 @@
-import { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { AppError, invalidPdf } from '../errors.ts';
+import { loadShared } from './page-image.ts';
 
 export interface InspectOptions {
   maxPages: number;
@@ -56,7 +57,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promi
   let doc: PDFDocument;
   try {
     // Encryption is detected on the loaded document: pdf-lib's EncryptedPDFError fails `instanceof` (ES5 build).
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, ignoreEncryption: true });
+    doc = await loadShared(bytes, { throwOnInvalidObject: true, ignoreEncryption: true });
   } catch {
     throw invalidPdf('The PDF is damaged and cannot be read. Export or scan it again, then upload the new file.');
   }

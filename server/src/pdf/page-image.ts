@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import {
   decodePDFRawStream,
   PDFArray,
@@ -6,6 +7,7 @@ import {
   PDFName,
   PDFNumber,
   PDFRawStream,
+  ParseSpeeds,
   type PDFObject,
   type PDFPage,
 } from 'pdf-lib';
@@ -29,17 +31,55 @@ const MAX_RENDER_PIXELS = 40_000_000;
  * JPEG bytes untouched; any other page is rendered with pdfjs and encoded as JPEG (never PNG: encoding dominates).
  */
 export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOptions = {}): Promise<PageImage[]> {
-  const doc = await PDFDocument.load(pdfBytes, { updateMetadata: false });
+  const doc = await loadShared(pdfBytes);
   const images: Array<PageImage | null> = doc.getPages().map(scannedJpeg);
   const toRender = images.flatMap((image, index) => (image ? [] : [index]));
   if (toRender.length > 0) {
-    const rendered = await renderPages(pdfBytes, toRender, opts);
+    const rendered = await renderPages(Uint8Array.prototype.slice.call(pdfBytes), toRender, opts);
     toRender.forEach((pageIndex, i) => (images[pageIndex] = rendered[i] ?? null));
   }
   return images.map((image, i) => {
     if (!image) throw new Error(`Page ${i + 1} produced no image`);
     return image;
   });
+}
+
+/** Pages `start`… of a PDF: each page's passthrough JPEG, or null where the page must be rendered. */
+export interface ScannedChunk {
+  start: number;
+  images: Array<PageImage | null>;
+}
+
+/**
+ * The passthrough half of `extractPageImages` for a whole scan read once from `path`, handed out `chunkPages` pages
+ * at a time so the caller can store each chunk while the next is prepared. Pages that need rendering come back as
+ * null, for `renderPagesOfFile` (rendering is slow, so the caller spreads it over threads).
+ */
+export async function* scannedPagesOfFile(path: string, chunkPages: number): AsyncGenerator<ScannedChunk> {
+  const pages = (await loadShared(await fs.readFile(path))).getPages();
+  for (let start = 0; start < pages.length; start += chunkPages) {
+    yield { start, images: pages.slice(start, start + chunkPages).map(scannedJpeg) };
+  }
+}
+
+/** Renders the given 0-based pages of the PDF at `path` (see `extractPageImages`), in the order given. */
+export async function renderPagesOfFile(path: string, pageIndices: number[], opts: PageImageOptions = {}): Promise<PageImage[]> {
+  const file = await fs.readFile(path);
+  // pdfjs refuses a Buffer; this view over the file's own memory is no copy
+  return renderPages(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), pageIndices, opts);
+}
+
+/**
+ * pdf-lib copies every stream out of the source as it parses (`bytes.slice`): for a scan, a second copy of every
+ * image, all alive at once. Parsed through a view whose `slice` is a `subarray`, the streams stay views into the
+ * source instead, so the document costs its source once. Nothing mutates parsed stream contents, and a passthrough
+ * JPEG is copied into its own buffer when it is returned (`plainJpeg`). Only this view behaves so: the caller's
+ * array is untouched. Parsed in one go: yielding to the event loop every 100 objects helps no one in a worker.
+ */
+export function loadShared(bytes: Uint8Array, options: { throwOnInvalidObject?: boolean; ignoreEncryption?: boolean } = {}): Promise<PDFDocument> {
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  Object.defineProperty(view, 'slice', { value: view.subarray });
+  return PDFDocument.load(view, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest, ...options });
 }
 
 type Matrix = [number, number, number, number, number, number];
@@ -134,9 +174,9 @@ function plainJpeg(stream: PDFRawStream): PageImage | null {
   // Browsers apply an EXIF orientation that PDF readers ignore: such a JPEG would not show what the PDF shows.
   if (!header || header.orientation !== 1 || header.width !== widthPx || header.height !== heightPx) return null;
   // The result must own its buffer: a view would keep the whole source PDF alive and be cloned whole when posted
-  // between threads. pdf-lib's parser already copies each stream out, so a second copy is only a fallback.
-  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return { bytes: owned ? bytes : bytes.slice(), contentType: 'image/jpeg', widthPx, heightPx };
+  // between threads (or move the source with it when transferred). Streams are views into the source (`loadShared`),
+  // so this is the one copy; a Buffer's own `slice` would not copy, hence the typed-array one.
+  return { bytes: Uint8Array.prototype.slice.call(bytes), contentType: 'image/jpeg', widthPx, heightPx };
 }
 
 interface JpegHeader {
@@ -284,14 +324,15 @@ function pdfjs(): Promise<PdfjsModule> {
   return pdfjsModule;
 }
 
+/** `pdfBytes` is handed to pdfjs, which takes ownership of (detaches) its buffer: pass a copy the caller can lose. */
 async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions): Promise<PageImage[]> {
   const dpi = opts.dpi ?? DEFAULT_RENDER_DPI;
   const quality = opts.jpegQuality ?? DEFAULT_JPEG_QUALITY;
   const { getDocument } = await pdfjs();
-  // pdfjs takes ownership of the buffer it is given; in Node it runs its "worker" in this thread, so eval and
-  // system fonts are off and the standard fonts, CMaps and wasm decoders come from the package directory.
+  // In Node pdfjs runs its "worker" in this thread, so eval and system fonts are off and the standard fonts, CMaps
+  // and wasm decoders come from the package directory.
   const pdf = await getDocument({
-    data: pdfBytes.slice(),
+    data: pdfBytes,
     isEvalSupported: false,
     useSystemFonts: false,
     verbosity: 0,

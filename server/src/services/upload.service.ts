@@ -64,7 +64,7 @@ export async function createUpload(
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
   if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
-  const file = await ctx.blobs.putStream(input.body ?? EMPTY_BODY, 'application/pdf', max, () => tooLarge(max)).catch((err: unknown) => {
+  const file = await ctx.blobs.putStream(coalesced(input.body ?? EMPTY_BODY, WRITE_BYTES), 'application/pdf', max, () => tooLarge(max)).catch((err: unknown) => {
     // the browser went away mid-upload: the partial file is already removed, and this is no server fault
     if ((err as { code?: string }).code === 'ECONNRESET') throw validation('The upload was interrupted before the whole file arrived. Send it again.');
     throw err;
@@ -102,10 +102,32 @@ export async function createUpload(
   return { upload: { id, status: 'PENDING' as const } };
 }
 
+const WRITE_BYTES = 1 << 20;
+
+/**
+ * A request body arrives in socket-sized pieces of a few dozen KB; written one by one, a 60 MB scan would take a
+ * thousand round trips to the I/O threads. Pieces are joined into writes of about `size` bytes.
+ */
+async function* coalesced(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let length = 0;
+  for await (const piece of body) {
+    parts.push(piece);
+    length += piece.byteLength;
+    if (length >= size) {
+      yield Buffer.concat(parts, length);
+      parts = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield Buffer.concat(parts, length);
+}
+
 async function inspectStored(ctx: AppContext, file: StoredFile) {
-  const bytes = await ctx.blobs.read(file.storageKey);
   try {
-    return await getPdfPool().inspectPdf(bytes, { maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
+    // the worker reads the file itself: the main thread never holds the upload, nor posts a copy of it
+    const path = ctx.blobs.filePath(file.storageKey);
+    return await getPdfPool().inspectPdfFile(path, { maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
   } catch (err) {
     if (err instanceof AppError) throw err;
     // the parser itself gave out (a worker crash or timeout on this file): still the file's fault, never a 500
@@ -131,7 +153,7 @@ export async function listUploads(ctx: AppContext, actor: Actor, examId: string)
 
 // ------------------------------------------------------------------ ingest
 
-/** Pages per engine call: small enough for steady progress and bounded memory, large enough to amortize a call. */
+/** Pages per stored chunk and per render task: small enough for steady progress and bounded memory. */
 const CHUNK_PAGES = 8;
 
 export interface BookletPlan {
@@ -187,29 +209,15 @@ export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<v
   if (!upload || !(await uploads.startProcessing(ctx.db, uploadId, now()))) return;
   const exam = (await findExam(ctx.db, upload.exam_id))!;
   const source = (await findBlob(ctx.db, upload.source_blob_id))!;
+  const sourcePath = ctx.blobs.filePath(source.storage_key);
   const pool = getPdfPool();
-
-  const chunks: Array<[number, number]> = [];
-  for (let s = 0; s < upload.page_count; s += CHUNK_PAGES) chunks.push([s, Math.min(s + CHUNK_PAGES, upload.page_count) - 1]);
-  // one parse of the scan; each part is then released as soon as its images are stored
-  const parts: Array<Uint8Array | null> = await pool.splitPdf(await ctx.blobs.read(source.storage_key), chunks).catch((err: Error) => {
-    throw new Error(`The scan could not be cut into pages: ${err.message}`);
-  });
 
   const pages: StoredPage[] = new Array(upload.page_count);
   let done = 0;
   let progress: Promise<unknown> = Promise.resolve();
-  await forEachConcurrently(chunks.length, pool.size, async (i) => {
-    const [start, end] = chunks[i]!;
-    const part = parts[i]!;
-    parts[i] = null;
-    let images: PageImage[];
-    try {
-      images = await pool.extractPageImages(part);
-    } catch (err) {
-      throw new Error(`Pages ${start + 1}–${end + 1} could not be turned into images: ${(err as Error).message}`);
-    }
-    if (images.length !== end - start + 1) throw new Error(`Pages ${start + 1}–${end + 1}: expected ${end - start + 1} images, got ${images.length}`);
+  const store = async (indices: number[], images: PageImage[]) => {
+    if (images.length !== indices.length) throw new Error(`expected ${indices.length} page images, got ${images.length}`);
+    if (images.length === 0) return;
     // written side by side: each put ends in an fsync, and the disk handles several at once far faster than in turn;
     // all settle before a failure propagates, so a failed run has nothing still writing behind it
     const stored = await Promise.allSettled(images.map((img) => ctx.blobs.put(img.bytes, img.contentType)));
@@ -217,34 +225,57 @@ export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<v
     if (failed) throw failed.reason;
     stored.forEach((r, j) => {
       const img = images[j]!;
-      pages[start + j] = { file: (r as PromiseFulfilledResult<StoredFile>).value, widthPx: img.widthPx, heightPx: img.heightPx };
+      pages[indices[j]!] = { file: (r as PromiseFulfilledResult<StoredFile>).value, widthPx: img.widthPx, heightPx: img.heightPx };
     });
     done += images.length;
     const value = done;
     // serialized so the stored progress never goes backwards
     progress = progress.then(() => uploads.setProgress(ctx.db, uploadId, value, now()));
     await progress;
-  });
+  };
+
+  /*
+   * One thread reads the scan once and hands back its pages' JPEGs chunk by chunk, each stored while the next is
+   * prepared; no copy of the scan is made, in any thread. Pages that are not a plain scanned JPEG are rendered by
+   * separate tasks, CHUNK_PAGES at a time, so the other threads render while the scan is still being read.
+   */
+  let failure: unknown = null;
+  const renders: Array<Promise<void>> = [];
+  const render = async (indices: number[]) => {
+    let images: PageImage[];
+    try {
+      images = await pool.renderPagesOfFile(sourcePath, indices);
+    } catch (err) {
+      failure ??= new Error(`Pages ${describePages(indices)} could not be turned into images: ${(err as Error).message}`);
+      return;
+    }
+    if (failure === null) await store(indices, images).catch((err: unknown) => void (failure ??= err));
+  };
+  await pool
+    .scannedPagesOfFile(sourcePath, CHUNK_PAGES, async ({ start, images }) => {
+      if (failure !== null) throw failure; // a render failed: stop reading the scan
+      const toRender = images.flatMap((img, j) => (img ? [] : [start + j]));
+      if (toRender.length > 0) renders.push(render(toRender));
+      const indices = images.flatMap((img, j) => (img ? [start + j] : []));
+      await store(indices, images.filter((img): img is PageImage => img !== null)).catch((err: unknown) => {
+        failure ??= err;
+        throw err;
+      });
+    })
+    .catch((err: Error) => void (failure ??= new Error(`The scan could not be cut into pages: ${err.message}`)));
+  // every task has settled before a failure propagates: nothing of a failed run may still be writing
+  await Promise.all(renders);
+  if (failure !== null) throw failure;
+  if (done !== upload.page_count) throw new Error(`expected ${upload.page_count} page images, got ${done}`);
 
   await commitCopies(ctx, upload, exam, pages, now());
 }
 
-/** Runs `task(0..n-1)` with at most `limit` in flight; stops starting new ones after a failure and rethrows it. */
-async function forEachConcurrently(n: number, limit: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  let failure: unknown = null;
-  const lane = async () => {
-    while (failure === null && next < n) {
-      const i = next++;
-      try {
-        await task(i);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, lane));
-  if (failure !== null) throw failure;
+/** "3–5" or "3" for 0-based pages, as a teacher counts them. */
+function describePages(indices: number[]): string {
+  const first = indices[0]! + 1;
+  const last = indices[indices.length - 1]! + 1;
+  return first === last ? String(first) : `${first}–${last}`;
 }
 
 /** The single transaction that makes the ingest visible. Retried with fresh codes if a code collides. */

@@ -83,6 +83,11 @@ export class BlobStore {
     return fsp.readFile(this.pathOf(storageKey));
   }
 
+  /** Where a stored file lives, for a reader in another thread (a PDF worker) that opens it itself. */
+  filePath(storageKey: string): string {
+    return this.pathOf(storageKey);
+  }
+
   createReadStream(storageKey: string): fs.ReadStream {
     return fs.createReadStream(this.pathOf(storageKey));
   }
