@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, makeCopy, makeExam, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
+import { bootstrapAdmin } from '../../src/services/auth.service.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, loginSpread, startServe, startWorker, type KorrigoProcess } from './processes.ts';
 
 const TEACHERS = 6;
@@ -211,5 +212,22 @@ describe(`scaled mode: 2 × serve --no-jobs + 2 × worker on one database [${eng
       expect(s.points).toBeLessThanOrEqual(s.max_points);
     }
     for (const p of procs) expect(p.child.exitCode, `${p.name} exited:\n${p.output()}`).toBeNull();
+  });
+});
+
+describe(`scaled mode: API processes starting at once on an empty database [${engine}]`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv({ config: { adminEmail: 'first-admin@school.test', adminPassword: PASSWORD } });
+  });
+  afterAll(() => env.close());
+
+  it('the first-start admin is created once; the other processes go on instead of exiting', async () => {
+    // what each `serve` does at start; before the fix every one but the first failed on the unique email
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => bootstrapAdmin(env.ctx)));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value !== null)).toHaveLength(1);
+    const admins = await env.ctx.db.selectFrom('users').select('email').where('role', '=', 'ADMIN').execute();
+    expect(admins).toEqual([{ email: 'first-admin@school.test' }]);
   });
 });
