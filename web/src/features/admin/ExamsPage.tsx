@@ -8,6 +8,7 @@ import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
 import { newExercise, type ScaleExercise, toQuestionInputs } from './scale';
 import { ScaleBuilder } from './ScaleBuilder';
+import { ExamFields } from './ExamFields';
 
 export function ExamsPage() {
   const { t, lang } = useI18n();
@@ -92,24 +93,12 @@ function CreateExam({ onCancel }: { onCancel(): void }) {
   return (
     <form className="card stack" onSubmit={submit} aria-label={t('newExam')}>
       <h2>{t('newExam')}</h2>
-      <div className="row">
-        <label>
-          {t('title')}
-          <input value={title} onChange={(e) => setTitle(e.target.value)} required />
-        </label>
-        <label>
-          {t('examDate')}
-          <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
-        </label>
-        <label>
-          {t('pagesPerCopy')}
-          <input type="number" min={1} max={500} className="small" value={pages} onChange={(e) => setPages(e.target.value)} required />
-        </label>
+      <ExamFields title={title} setTitle={setTitle} date={date} setDate={setDate} pages={pages} setPages={setPages}>
         <label className="inline">
           <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} />
           {t('anonymous')}
         </label>
-      </div>
+      </ExamFields>
       <ScaleBuilder value={scale} onChange={setScale} />
       <ErrorBox error={error} />
       <div className="row">

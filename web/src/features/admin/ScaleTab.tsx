@@ -6,6 +6,7 @@ import { ErrorBox } from '../common/ui';
 import type { TabProps } from './ExamPage';
 import { fromQuestions, toQuestionInputs } from './scale';
 import { ScaleBuilder } from './ScaleBuilder';
+import { ExamFields } from './ExamFields';
 
 export function ScaleTab({ exam, reload }: TabProps) {
   const { t, lang } = useI18n();
@@ -43,20 +44,7 @@ export function ScaleTab({ exam, reload }: TabProps) {
 
   return (
     <form className="stack" onSubmit={save}>
-      <div className="row">
-        <label>
-          {t('title')}
-          <input value={title} onChange={(e) => setTitle(e.target.value)} required />
-        </label>
-        <label>
-          {t('examDate')}
-          <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
-        </label>
-        <label>
-          {t('pagesPerCopy')}
-          <input type="number" className="small" min={1} value={pages} onChange={(e) => setPages(e.target.value)} />
-        </label>
-      </div>
+      <ExamFields title={title} setTitle={setTitle} date={date} setDate={setDate} pages={pages} setPages={setPages} />
       <ScaleBuilder value={scale} onChange={setScale} />
       <ErrorBox error={error} />
       {done && <p className="success" role="status">{t('saved')}</p>}
