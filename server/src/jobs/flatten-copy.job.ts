@@ -1,15 +1,16 @@
 import type { JobHandler } from './types.ts';
-import { findCopy, listPages } from '../repositories/copy.repository.ts';
+import { findCopy, listPagesWithBlobs } from '../repositories/copy.repository.ts';
 import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
 import { listScores } from '../repositories/score.repository.ts';
-import { findBlob, insertBlob } from '../repositories/blob.repository.ts';
+import { insertBlob } from '../repositories/blob.repository.ts';
 import { transition } from '../services/copy-state-machine.ts';
 import { computeMaxTotal, computeTotal, leafQuestions } from '../services/total.ts';
 import { newId } from '../ids.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { FlattenInput } from '../pdf/types.ts';
 import type { AppContext } from '../context.ts';
+import type { Copy } from '../db/schema.ts';
 
 /**
  * Renders the final PDF of a copy OUTSIDE any transaction, stores it, then in one short transaction marks the
@@ -21,7 +22,7 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
   async run(ctx, { copyId }) {
     const copy = await findCopy(ctx.db, copyId);
     if (!copy || copy.status !== 'GRADING_IN_PROGRESS') return;
-    const input = await buildFlattenInput(ctx, copyId);
+    const input = await buildFlattenInput(ctx, copy);
     const pdf = await ctx.renderer.render(input);
     const file = await ctx.blobs.put(pdf, 'application/pdf');
     const now = ctx.clock.now().toISOString();
@@ -42,11 +43,11 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
   },
 };
 
-export async function buildFlattenInput(ctx: AppContext, copyId: string): Promise<FlattenInput> {
-  const copy = (await findCopy(ctx.db, copyId))!;
+export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<FlattenInput> {
+  const copyId = copy.id;
   const [exam, pages, annotations, scores, questions] = await Promise.all([
     findExam(ctx.db, copy.exam_id),
-    listPages(ctx.db, copyId),
+    listPagesWithBlobs(ctx.db, copyId),
     listAnnotations(ctx.db, copyId),
     listScores(ctx.db, copyId),
     listQuestions(ctx.db, copy.exam_id),
@@ -56,10 +57,9 @@ export async function buildFlattenInput(ctx: AppContext, copyId: string): Promis
     : undefined;
   const images = await Promise.all(
     pages.map(async (p) => {
-      const blob = (await findBlob(ctx.db, p.image_blob_id))!;
       return {
-        bytes: new Uint8Array(await ctx.blobs.read(blob.storage_key)),
-        contentType: blob.content_type as 'image/jpeg',
+        bytes: new Uint8Array(await ctx.blobs.read(p.storage_key)),
+        contentType: p.content_type as 'image/jpeg',
         widthPx: p.width_px,
         heightPx: p.height_px,
       };

@@ -72,6 +72,16 @@ export const insertPages = (ex: Executor, rows: Insertable<PagesTable>[]) =>
 export const listPages = (ex: Executor, copyId: string) =>
   ex.selectFrom('pages').selectAll().where('copy_id', '=', copyId).orderBy('position').execute();
 
+/** Pages with their image's storage key and type, in order: one statement instead of one per page. */
+export const listPagesWithBlobs = (ex: Executor, copyId: string) =>
+  ex
+    .selectFrom('pages')
+    .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
+    .select(['pages.position', 'pages.width_px', 'pages.height_px', 'blobs.storage_key', 'blobs.content_type'])
+    .where('pages.copy_id', '=', copyId)
+    .orderBy('pages.position')
+    .execute();
+
 export const findPage = (ex: Executor, copyId: string, position: number) =>
   ex
     .selectFrom('pages')
