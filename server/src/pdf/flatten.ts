@@ -1,4 +1,3 @@
-import fontkit from '@pdf-lib/fontkit';
 import {
   LineCapStyle,
   LineJoinStyle,
@@ -19,7 +18,9 @@ import {
   type PDFPage,
 } from 'pdf-lib';
 import { fontBytes } from './assets.ts';
+import { cachingFontkit } from './pdf-lib-font-cache.ts';
 import './pdf-lib-fast-copy.ts';
+import './pdf-lib-fast-number.ts';
 import './pdf-lib-native-deflate.ts';
 import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect } from './geometry.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
@@ -85,7 +86,8 @@ export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
   }
 
   drawSummary(doc, input, fonts);
-  return doc.save();
+  // pdf-lib would otherwise pause on a timer (≥ 1 ms each) every 50 objects; a flatten runs off the main thread.
+  return doc.save({ objectsPerTick: Infinity });
 }
 
 /** `flattenCopy` run in the PDF worker pool: the FLATTEN_COPY job's production renderer. */
@@ -95,23 +97,6 @@ interface Fonts {
   regular: PDFFont;
   bold: PDFFont;
 }
-
-/*
- * pdf-lib parses the font file on every embed, which costs more than the rest of a flatten. Handing it a fontkit
- * whose `create` remembers parsed fonts (keyed by the cached byte arrays) keeps that to once per thread.
- */
-const parsedFonts = new Map<Uint8Array, ReturnType<typeof fontkit.create>>();
-const cachingFontkit: typeof fontkit = {
-  ...fontkit,
-  create(buffer: Uint8Array, postscriptName?: string) {
-    let font = parsedFonts.get(buffer);
-    if (!font) {
-      font = fontkit.create(buffer, postscriptName);
-      parsedFonts.set(buffer, font);
-    }
-    return font;
-  },
-};
 
 async function embedFonts(doc: PDFDocument): Promise<Fonts> {
   doc.registerFontkit(cachingFontkit);
