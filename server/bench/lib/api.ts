@@ -18,7 +18,8 @@ export class Api {
 
   async req<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     const raw = body instanceof Uint8Array;
-    const payload: BodyInit | undefined = body === undefined ? undefined : raw ? new Blob([body as Uint8Array<ArrayBuffer>]) : JSON.stringify(body);
+    // a file is sent from its bytes as they are (a Blob would first copy them, which is the client's cost, not the server's)
+    const payload: BodyInit | undefined = body === undefined ? undefined : raw ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body);
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: {

@@ -125,6 +125,9 @@ export interface PagesTable {
   booklet_id: string | null;
   source_page: number;
   image_blob_id: string;
+  /** A scanned page: its JPEG is this byte range of the scan blob `image_blob_id` (migration 003). */
+  image_offset: number | null;
+  image_length: number | null;
   width_px: number;
   height_px: number;
 }

@@ -58,8 +58,8 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
   const images = await Promise.all(
     pages.map(async (p) => {
       return {
-        bytes: new Uint8Array(await ctx.blobs.read(p.storage_key)),
-        contentType: p.content_type as 'image/jpeg',
+        bytes: new Uint8Array(await ctx.blobs.read(p.image.storageKey, p.image.range)),
+        contentType: p.image.contentType as 'image/jpeg',
         widthPx: p.width_px,
         heightPx: p.height_px,
       };

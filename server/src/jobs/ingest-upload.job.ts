@@ -8,6 +8,6 @@ import { ingestUpload, markUploadFailed } from '../services/upload.service.ts';
  */
 export const ingestUploadJob: JobHandler<'INGEST_UPLOAD'> = {
   kind: 'INGEST_UPLOAD',
-  run: (ctx, { uploadId }) => ingestUpload(ctx, uploadId),
+  run: (ctx, { uploadId, scanPages }) => ingestUpload(ctx, uploadId, scanPages),
   onGiveUp: (ctx, { uploadId }, error, tx) => markUploadFailed(ctx, tx, uploadId, error),
 };

@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.ts';
+import type { ScanPageRange } from '../pdf/page-image.ts';
 
 /** The typed union of durable jobs (DESIGN.md §7). One handler file per kind; every handler is idempotent. */
 export type JobPayloads = {
   FLATTEN_COPY: { copyId: string };
-  INGEST_UPLOAD: { uploadId: string };
+  /** `scanPages`: the upload inspection's map of the scan (see upload.service.ts); absent in older jobs */
+  INGEST_UPLOAD: { uploadId: string; scanPages?: Array<ScanPageRange | null> };
 };
 export type JobKind = keyof JobPayloads;
 

@@ -1,10 +1,16 @@
 import type { PDFDocument } from 'pdf-lib';
 import { AppError, invalidPdf } from '../errors.ts';
-import { loadShared } from './page-image.ts';
+import { loadShared, scanPageRanges, type ScanPageRange } from './page-image.ts';
 
 export interface InspectOptions {
   maxPages: number;
   maxBytes: number;
+}
+
+export interface PdfInspection {
+  pageCount: number;
+  /** Per page, where its scanned JPEG lies in the file, or null for a page that must be rendered. */
+  scanPages: Array<ScanPageRange | null>;
 }
 
 /** Bytes that start common files teachers upload by mistake, to name them in the error. */
@@ -22,9 +28,10 @@ const TRAILER_WINDOW = 1024;
 
 /**
  * Checks an uploaded file before anything is stored: everything later (split, page images) may assume a readable,
- * unencrypted PDF within the caps. Every rejection is an AppError whose message a teacher can act on.
+ * unencrypted PDF within the caps. Every rejection is an AppError whose message a teacher can act on. While the
+ * file is parsed anyway, it also maps where each scanned page's JPEG lies in it, so ingest need not parse it again.
  */
-export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<{ pageCount: number }> {
+export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection> {
   if (bytes.length === 0) throw invalidPdf('The file is empty.');
   if (bytes.length > opts.maxBytes) {
     throw new AppError(
@@ -77,7 +84,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promi
   if (pageCount > opts.maxPages) {
     throw invalidPdf(`The PDF has ${pageCount} pages; the limit is ${opts.maxPages}. Split it into smaller files.`);
   }
-  return { pageCount };
+  return { pageCount, scanPages: scanPageRanges(doc, bytes) };
 }
 
 /**

@@ -32,7 +32,11 @@ const MAX_RENDER_PIXELS = 40_000_000;
  */
 export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOptions = {}): Promise<PageImage[]> {
   const doc = await loadShared(pdfBytes);
-  const images: Array<PageImage | null> = doc.getPages().map(scannedJpeg);
+  const images: Array<PageImage | null> = doc.getPages().map((page) => {
+    const jpeg = scannedJpeg(page);
+    // a copy that owns its buffer: a view would keep the whole PDF alive, and be cloned whole between threads
+    return jpeg && { bytes: Uint8Array.prototype.slice.call(jpeg.bytes), contentType: 'image/jpeg', widthPx: jpeg.widthPx, heightPx: jpeg.heightPx };
+  });
   const toRender = images.flatMap((image, index) => (image ? [] : [index]));
   if (toRender.length > 0) {
     const rendered = await renderPages(Uint8Array.prototype.slice.call(pdfBytes), toRender, opts);
@@ -44,22 +48,36 @@ export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOpt
   });
 }
 
-/** Pages `start`… of a PDF: each page's passthrough JPEG, or null where the page must be rendered. */
-export interface ScannedChunk {
-  start: number;
-  images: Array<PageImage | null>;
+/**
+ * Where a scanned page's JPEG lies in the PDF file: the bytes `offset` … `offset + length - 1` are exactly the JPEG
+ * the page shows (see `scannedJpeg`), so they can be served as the page image without being copied anywhere.
+ */
+export interface ScanPageRange {
+  offset: number;
+  length: number;
+  widthPx: number;
+  heightPx: number;
 }
 
 /**
- * The passthrough half of `extractPageImages` for a whole scan read once from `path`, handed out `chunkPages` pages
- * at a time so the caller can store each chunk while the next is prepared. Pages that need rendering come back as
- * null, for `renderPagesOfFile` (rendering is slow, so the caller spreads it over threads).
+ * For each page of `doc` (loaded from `source` by `loadShared`), the byte range of its passthrough JPEG in
+ * `source`, or null where the page must be rendered (also when its structure is too odd to judge: the renderer
+ * copes with more). No byte is copied: a stream parsed by `loadShared` is a view into `source`, and its position
+ * there is its position in the file.
  */
-export async function* scannedPagesOfFile(path: string, chunkPages: number): AsyncGenerator<ScannedChunk> {
-  const pages = (await loadShared(await fs.readFile(path))).getPages();
-  for (let start = 0; start < pages.length; start += chunkPages) {
-    yield { start, images: pages.slice(start, start + chunkPages).map(scannedJpeg) };
-  }
+export function scanPageRanges(doc: PDFDocument, source: Uint8Array): Array<ScanPageRange | null> {
+  return doc.getPages().map((page) => {
+    let jpeg: ScanJpeg | null;
+    try {
+      jpeg = scannedJpeg(page);
+    } catch {
+      return null;
+    }
+    if (!jpeg || jpeg.bytes.buffer !== source.buffer) return null;
+    const offset = jpeg.bytes.byteOffset - source.byteOffset;
+    if (offset < 0 || offset + jpeg.bytes.length > source.length) return null;
+    return { offset, length: jpeg.bytes.length, widthPx: jpeg.widthPx, heightPx: jpeg.heightPx };
+  });
 }
 
 /** Renders the given 0-based pages of the PDF at `path` (see `extractPageImages`), in the order given. */
@@ -72,14 +90,21 @@ export async function renderPagesOfFile(path: string, pageIndices: number[], opt
 /**
  * pdf-lib copies every stream out of the source as it parses (`bytes.slice`): for a scan, a second copy of every
  * image, all alive at once. Parsed through a view whose `slice` is a `subarray`, the streams stay views into the
- * source instead, so the document costs its source once. Nothing mutates parsed stream contents, and a passthrough
- * JPEG is copied into its own buffer when it is returned (`plainJpeg`). Only this view behaves so: the caller's
- * array is untouched. Parsed in one go: yielding to the event loop every 100 objects helps no one in a worker.
+ * source instead, so the document costs its source once, and a stream's offset in the file is known
+ * (`scanPageRanges`). Nothing mutates parsed stream contents, and a passthrough JPEG handed out as bytes is copied
+ * into its own buffer (`extractPageImages`). Only this view behaves so: the caller's array is untouched. Parsed in one go: yielding to the event loop every 100 objects helps no one in a worker.
  */
 export function loadShared(bytes: Uint8Array, options: { throwOnInvalidObject?: boolean; ignoreEncryption?: boolean } = {}): Promise<PDFDocument> {
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   Object.defineProperty(view, 'slice', { value: view.subarray });
   return PDFDocument.load(view, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest, ...options });
+}
+
+/** A page's embedded JPEG as parsed: `bytes` is a view into the loaded PDF (`loadShared`), not a copy. */
+interface ScanJpeg {
+  bytes: Uint8Array;
+  widthPx: number;
+  heightPx: number;
 }
 
 type Matrix = [number, number, number, number, number, number];
@@ -105,7 +130,7 @@ const HARMLESS_OPERATORS = new Set(['w', 'J', 'j', 'M', 'ri', 'i']);
  * Anything the image bytes alone would not reproduce (rotation, crop, masks, CMYK, other drawing, annotations)
  * sends the page to the renderer instead.
  */
-function scannedJpeg(page: PDFPage): PageImage | null {
+function scannedJpeg(page: PDFPage): ScanJpeg | null {
   if (page.getRotation().angle % 360 !== 0) return null;
   const annots = page.node.Annots();
   if (annots && annots.size() > 0) return null;
@@ -146,7 +171,7 @@ function scannedJpeg(page: PDFPage): PageImage | null {
   return stream instanceof PDFRawStream ? plainJpeg(stream) : null;
 }
 
-function plainJpeg(stream: PDFRawStream): PageImage | null {
+function plainJpeg(stream: PDFRawStream): ScanJpeg | null {
   const dict = stream.dict;
   const name = (key: string): string | undefined => {
     const v = dict.lookup(PDFName.of(key));
@@ -173,10 +198,7 @@ function plainJpeg(stream: PDFRawStream): PageImage | null {
   const header = jpegHeader(bytes);
   // Browsers apply an EXIF orientation that PDF readers ignore: such a JPEG would not show what the PDF shows.
   if (!header || header.orientation !== 1 || header.width !== widthPx || header.height !== heightPx) return null;
-  // The result must own its buffer: a view would keep the whole source PDF alive and be cloned whole when posted
-  // between threads (or move the source with it when transferred). Streams are views into the source (`loadShared`),
-  // so this is the one copy; a Buffer's own `slice` would not copy, hence the typed-array one.
-  return { bytes: Uint8Array.prototype.slice.call(bytes), contentType: 'image/jpeg', widthPx, heightPx };
+  return { bytes, widthPx, heightPx };
 }
 
 interface JpegHeader {

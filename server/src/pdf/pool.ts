@@ -6,8 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
-import type { InspectOptions } from './inspect.ts';
-import type { PageImageOptions, ScannedChunk } from './page-image.ts';
+import type { InspectOptions, PdfInspection } from './inspect.ts';
+import type { PageImageOptions } from './page-image.ts';
 import type { FlattenInput, PageImage } from './types.ts';
 
 export interface PdfPoolOptions {
@@ -18,11 +18,10 @@ export interface PdfPoolOptions {
 }
 
 interface PdfMethods {
-  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<{ pageCount: number }>;
-  inspectPdfFile(path: string, opts: InspectOptions): Promise<{ pageCount: number }>;
+  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection>;
+  inspectPdfFile(path: string, opts: InspectOptions): Promise<PdfInspection>;
   splitPdf(bytes: Uint8Array, ranges: Array<[number, number]>): Promise<Uint8Array[]>;
   extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]>;
-  scannedPagesOfFile(path: string, chunkPages: number, onChunk: (chunk: ScannedChunk) => Promise<void>): Promise<void>;
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
 }
@@ -34,13 +33,6 @@ export interface PdfTaskRequest {
   args: unknown[];
 }
 
-/**
- * A streamed task posts its chunks one by one; the main thread acknowledges each once it is done with it, or
- * cancels the rest after a failure. The thread stays at most STREAM_AHEAD chunks ahead.
- */
-export type PdfControlMessage = { id: number; control: 'ack' | 'cancel' };
-export const STREAM_AHEAD = 2;
-
 export interface SerializedError {
   name: string;
   message: string;
@@ -50,18 +42,15 @@ export interface SerializedError {
 
 export type PdfTaskResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
 
-/** What a thread posts: `ready` once its modules are loaded, then per task its chunks (if streamed) and a response. */
-export type PdfWorkerMessage = { ready: true } | { id: number; chunk: unknown } | PdfTaskResponse;
+/** What a thread posts: `ready` once its modules are loaded, then one response per task. */
+export type PdfWorkerMessage = { ready: true } | PdfTaskResponse;
 
 interface Task {
   request: PdfTaskRequest;
+  /** buffers of the arguments that move to the thread instead of being copied */
+  transfer: ArrayBuffer[];
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  /** Streamed tasks: the consumer of each chunk, run one chunk at a time in order. */
-  onChunk?: (chunk: unknown) => Promise<void>;
-  /** The chunks consumed so far; the task settles only after them, so nothing of it still runs once it has. */
-  consumed: Promise<void>;
-  failure: Error | null;
 }
 
 interface Thread {
@@ -87,8 +76,16 @@ export class PdfPool implements PdfMethods {
     this.taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60_000;
   }
 
-  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<{ pageCount: number }> {
+  inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection> {
     return this.run('inspectPdf', [bytes, opts]);
+  }
+
+  /**
+   * `inspectPdf` without copying `bytes` to the thread: their whole buffer moves there, and is unusable (detached)
+   * here as soon as this is called. For a scan the caller has no further use for.
+   */
+  inspectPdfMoving(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection> {
+    return this.run('inspectPdf', [bytes, opts], bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
   }
 
   splitPdf(bytes: Uint8Array, ranges: Array<[number, number]>): Promise<Uint8Array[]> {
@@ -99,17 +96,9 @@ export class PdfPool implements PdfMethods {
     return this.run('extractPageImages', [bytes, opts]);
   }
 
-  inspectPdfFile(path: string, opts: InspectOptions): Promise<{ pageCount: number }> {
+  /** Inspects the PDF at `path`, read by the thread itself: the caller never holds the file nor posts a copy. */
+  inspectPdfFile(path: string, opts: InspectOptions): Promise<PdfInspection> {
     return this.run('inspectPdfFile', [path, opts]);
-  }
-
-  /**
-   * Reads the PDF at `path` in one thread, once, and hands `onChunk` each `chunkPages` pages' passthrough JPEGs
-   * (null for a page to render) as they come. Resolves after the last `onChunk` has finished; if one fails, the
-   * remaining chunks are dropped and the task rejects with that failure once nothing of it is running any more.
-   */
-  scannedPagesOfFile(path: string, chunkPages: number, onChunk: (chunk: ScannedChunk) => Promise<void>): Promise<void> {
-    return this.run('scannedPagesOfFile', [path, chunkPages], onChunk as (chunk: unknown) => Promise<void>);
   }
 
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]> {
@@ -131,11 +120,11 @@ export class PdfPool implements PdfMethods {
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
-  private run<T>(method: Method, args: unknown[], onChunk?: (chunk: unknown) => Promise<void>): Promise<T> {
+  private run<T>(method: Method, args: unknown[], transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The PDF worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const request = { id: this.nextId++, method, args };
-      this.queue.push({ request, resolve: resolve as (v: unknown) => void, reject, onChunk, consumed: Promise.resolve(), failure: null });
+      this.queue.push({ request, transfer, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -147,7 +136,7 @@ export class PdfPool implements PdfMethods {
       thread.task = task;
       thread.worker.ref();
       thread.timer = setTimeout(() => this.timeout(thread), this.taskTimeoutMs);
-      thread.worker.postMessage(task.request);
+      thread.worker.postMessage(task.request, task.transfer);
     }
     const booting = [...this.threads].filter((t) => !t.ready).length;
     const wanted = Math.min(this.queue.length - booting, this.size - this.threads.size);
@@ -158,7 +147,6 @@ export class PdfPool implements PdfMethods {
     const worker = new Worker(WORKER_URL);
     const thread: Thread = { worker, ready: false, task: null, timer: null };
     worker.on('message', (message: PdfWorkerMessage) => {
-      if ('chunk' in message) return this.consume(thread, message.id, message.chunk);
       if (!('ready' in message)) return this.settle(thread, message);
       thread.ready = true;
       this.dispatch();
@@ -169,28 +157,12 @@ export class PdfPool implements PdfMethods {
     this.threads.add(thread);
   }
 
-  private consume(thread: Thread, id: number, chunk: unknown): void {
-    const task = thread.task;
-    if (!task?.onChunk || task.request.id !== id) return;
-    const onChunk = task.onChunk;
-    task.consumed = task.consumed.then(async () => {
-      if (task.failure) return;
-      try {
-        await onChunk(chunk);
-        thread.worker.postMessage({ id, control: 'ack' } satisfies PdfControlMessage);
-      } catch (err) {
-        task.failure = err as Error;
-        thread.worker.postMessage({ id, control: 'cancel' } satisfies PdfControlMessage);
-      }
-    });
-  }
-
   private settle(thread: Thread, response: PdfTaskResponse): void {
     const task = thread.task;
     if (!task || task.request.id !== response.id) return;
     this.release(thread);
-    if (response.ok) finish(task, null, response.result);
-    else finish(task, deserializeError(response.error));
+    if (response.ok) task.resolve(response.result);
+    else task.reject(deserializeError(response.error));
     this.dispatch();
   }
 
@@ -216,7 +188,7 @@ export class PdfPool implements PdfMethods {
   private fail(thread: Thread, err: Error): void {
     const task = thread.task;
     this.release(thread);
-    if (task) finish(task, err);
+    task?.reject(err);
   }
 
   private release(thread: Thread): void {
@@ -226,12 +198,6 @@ export class PdfPool implements PdfMethods {
     // An idle pool must not keep the process alive; a busy one must.
     thread.worker.unref();
   }
-}
-
-/** Settles a task once its consumed chunks are done; a consumer's failure comes before the thread's outcome. */
-function finish(task: Task, err: Error | null, result?: unknown): void {
-  task.failure ??= err;
-  void task.consumed.then(() => (task.failure ? task.reject(task.failure) : task.resolve(result)));
 }
 
 function deserializeError(e: SerializedError): Error {

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import { dialectOf } from '../db/dialect.ts';
 import type { CopiesTable, CopyStatus, PagesTable } from '../db/schema.ts';
+import type { ByteRange } from '../storage/blob-store.ts';
 
 /**
  * `lock` takes the copy's row lock on PostgreSQL (SQLite transactions are already serialized). Every transaction
@@ -77,19 +78,49 @@ export const listPagesWithBlobs = (ex: Executor, copyId: string) =>
   ex
     .selectFrom('pages')
     .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-    .select(['pages.position', 'pages.width_px', 'pages.height_px', 'blobs.storage_key', 'blobs.content_type'])
+    .select(['pages.position', 'pages.width_px', 'pages.height_px', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
     .where('pages.copy_id', '=', copyId)
     .orderBy('pages.position')
-    .execute();
+    .execute()
+    .then((rows) => rows.map((r) => ({ ...r, image: pageImageOf(r) })));
 
 export const findPage = (ex: Executor, copyId: string, position: number) =>
   ex
     .selectFrom('pages')
     .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-    .select(['pages.id', 'pages.position', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
+    .select(['pages.id', 'pages.position', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
     .where('pages.copy_id', '=', copyId)
     .where('pages.position', '=', position)
-    .executeTakeFirst();
+    .executeTakeFirst()
+    .then((r) => r && { ...r, image: pageImageOf(r) });
+
+/** Where a page's image bytes are, what they are, and a strong validator for them. */
+export interface PageImageRef {
+  storageKey: string;
+  range: ByteRange | null;
+  contentType: string;
+  size: number;
+  etag: string;
+}
+
+/**
+ * A page's image is its blob, or (a scanned page, migration 003) the byte range of its scan blob that holds the
+ * JPEG the scanner embedded. The scan never changes, so its hash and the offset identify the bytes.
+ */
+function pageImageOf(r: {
+  storage_key: string;
+  content_type: string;
+  sha256: string;
+  size: number;
+  image_offset: number | null;
+  image_length: number | null;
+}): PageImageRef {
+  if (r.image_offset === null || r.image_length === null) {
+    return { storageKey: r.storage_key, range: null, contentType: r.content_type, size: Number(r.size), etag: `"${r.sha256}"` };
+  }
+  const range = { offset: Number(r.image_offset), length: Number(r.image_length) };
+  return { storageKey: r.storage_key, range, contentType: 'image/jpeg', size: range.length, etag: `"${r.sha256}-${range.offset}"` };
+}
 
 /**
  * The single conditional UPDATE behind every state transition (DESIGN.md §3). Only the copy state machine

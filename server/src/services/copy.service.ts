@@ -155,7 +155,7 @@ export async function pageImage(ctx: AppContext, actor: Actor, copyId: string, p
   await loadCopyFor(ctx.db, actor, copyId);
   const page = await copies.findPage(ctx.db, copyId, position);
   if (!page) throw notFound('Page');
-  return { storageKey: page.storage_key, contentType: page.content_type, etag: `"${page.sha256}"`, size: Number(page.size) };
+  return page.image;
 }
 
 export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {

@@ -2,11 +2,16 @@
  * Scan intake (DESIGN.md §4–§5): a PDF is streamed to a blob, validated before anything else exists, then an
  * INGEST_UPLOAD job cuts it into booklets and STAGING copies with one image per page.
  *
- * Ingest is durable and idempotent by construction: page images are written as files while the job runs, and every
- * row (image blobs, booklets, copies, pages, CREATED events) is inserted by ONE final transaction guarded by the
- * upload's PROCESSING → DONE transition. A run that crashes or fails commits nothing (its image files are orphans for
- * the sweeper); a second run after a crash redoes the images and commits once; a run that finds the upload DONE
- * does nothing.
+ * A scanned page's image is the JPEG the scanner embedded, served as a byte range of the stored scan (migration 003):
+ * the inspection that validates the file also maps those ranges, and the job carries the map, so ingest neither
+ * parses the scan again nor writes a file per page. Only pages that are not a plain scanned JPEG are rendered, in the
+ * PDF worker pool, and stored as image blobs of their own.
+ *
+ * Ingest is durable and idempotent by construction: rendered images are written as files while the job runs, and
+ * every row (image blobs, booklets, copies, pages, CREATED events) is inserted by ONE final transaction guarded by
+ * the upload's PROCESSING → DONE transition. A run that crashes or fails commits nothing (its image files are
+ * orphans for the sweeper); a second run after a crash redoes the images and commits once; a run that finds the
+ * upload DONE does nothing.
  */
 import crypto from 'node:crypto';
 import type { UploadMode } from '@korrigo/contracts';
@@ -16,7 +21,10 @@ import type { Exam, UploadsTable } from '../db/schema.ts';
 import { AppError, invalidPdf, notFound, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { getPdfPool } from '../pdf/pool.ts';
+import type { PdfInspection } from '../pdf/inspect.ts';
+import type { ScanPageRange } from '../pdf/page-image.ts';
 import type { PageImage } from '../pdf/types.ts';
+import type { JobPayloads } from '../jobs/types.ts';
 import type { StoredFile } from '../storage/blob-store.ts';
 import { findBlob, insertBlob } from '../repositories/blob.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
@@ -64,20 +72,19 @@ export async function createUpload(
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
   if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
-  const file = await ctx.blobs.putStream(coalesced(input.body ?? EMPTY_BODY, WRITE_BYTES), 'application/pdf', max, () => tooLarge(max)).catch((err: unknown) => {
-    // the browser went away mid-upload: the partial file is already removed, and this is no server fault
-    if ((err as { code?: string }).code === 'ECONNRESET') throw validation('The upload was interrupted before the whole file arrived. Send it again.');
-    throw err;
-  });
-
-  let pageCount: number;
-  try {
-    ({ pageCount } = await inspectStored(ctx, file));
-  } catch (err) {
-    await ctx.blobs.remove(file.storageKey);
-    throw err;
-  }
-
+  const { file, checked: inspection } = await ctx.blobs
+    .putStream(input.body ?? EMPTY_BODY, 'application/pdf', {
+      maxBytes: max,
+      onTooLarge: () => tooLarge(max),
+      expectedBytes: input.declaredBytes,
+      check: (bytes) => inspectUpload(ctx, bytes),
+    })
+    .catch((err: unknown) => {
+      // the browser went away mid-upload: the partial file is already removed, and this is no server fault
+      if ((err as { code?: string }).code === 'ECONNRESET') throw validation('The upload was interrupted before the whole file arrived. Send it again.');
+      throw err;
+    });
+  const { pageCount, scanPages } = inspection;
   const id = newId();
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
@@ -95,39 +102,20 @@ export async function createUpload(
       created_at: now,
       updated_at: now,
     });
-    await insertJob(tx, { kind: 'INGEST_UPLOAD', refId: id, payload: { uploadId: id }, now });
+    await insertJob(tx, { kind: 'INGEST_UPLOAD', refId: id, payload: { uploadId: id, scanPages } satisfies JobPayloads['INGEST_UPLOAD'], now });
     await audit(tx, actor, 'UPLOAD_CREATED', 'upload', id, { examId, mode: input.mode, pageCount, bytes: file.size }, now);
   });
   signalJobEnqueued();
   return { upload: { id, status: 'PENDING' as const } };
 }
 
-const WRITE_BYTES = 1 << 20;
-
 /**
- * A request body arrives in socket-sized pieces of a few dozen KB; written one by one, a 60 MB scan would take a
- * thousand round trips to the I/O threads. Pieces are joined into writes of about `size` bytes.
+ * Validates an upload as it is stored (a rejected file is removed at once, nothing refers to it). The bytes move to
+ * a PDF thread, which parses them in place: no copy of the scan is made, and the API's event loop is not held up.
  */
-async function* coalesced(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
-  let parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const piece of body) {
-    parts.push(piece);
-    length += piece.byteLength;
-    if (length >= size) {
-      yield Buffer.concat(parts, length);
-      parts = [];
-      length = 0;
-    }
-  }
-  if (length > 0) yield Buffer.concat(parts, length);
-}
-
-async function inspectStored(ctx: AppContext, file: StoredFile) {
+async function inspectUpload(ctx: AppContext, bytes: Uint8Array): Promise<PdfInspection> {
   try {
-    // the worker reads the file itself: the main thread never holds the upload, nor posts a copy of it
-    const path = ctx.blobs.filePath(file.storageKey);
-    return await getPdfPool().inspectPdfFile(path, { maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
+    return await getPdfPool().inspectPdfMoving(bytes, inspectionCaps(ctx));
   } catch (err) {
     if (err instanceof AppError) throw err;
     // the parser itself gave out (a worker crash or timeout on this file): still the file's fault, never a 500
@@ -135,6 +123,8 @@ async function inspectStored(ctx: AppContext, file: StoredFile) {
     throw invalidPdf('The PDF could not be read. Export or scan it again, then upload the new file.');
   }
 }
+
+const inspectionCaps = (ctx: AppContext) => ({ maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
 
 export async function getUpload(ctx: AppContext, actor: Actor, id: string) {
   requireRole(actor, 'ADMIN');
@@ -196,14 +186,19 @@ export function newAnonymousCode(taken: Set<string>): string {
   }
 }
 
-interface StoredPage {
-  file: StoredFile;
+/** Where a page's image is: a byte range of the scan blob, or a rendered image blob of its own. */
+interface PageSource {
+  blobId: string;
+  range: { offset: number; length: number } | null;
   widthPx: number;
   heightPx: number;
 }
 
-/** The INGEST_UPLOAD job body. Safe to run again at any point (see the module comment). */
-export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<void> {
+/**
+ * The INGEST_UPLOAD job body. Safe to run again at any point (see the module comment). `scanPages` is the
+ * inspection's map of the scan; without it (a job queued by an older version) the scan is inspected again.
+ */
+export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?: Array<ScanPageRange | null>): Promise<void> {
   const now = () => ctx.clock.now().toISOString();
   const upload = await uploads.findUpload(ctx.db, uploadId);
   if (!upload || !(await uploads.startProcessing(ctx.db, uploadId, now()))) return;
@@ -211,64 +206,55 @@ export async function ingestUpload(ctx: AppContext, uploadId: string): Promise<v
   const source = (await findBlob(ctx.db, upload.source_blob_id))!;
   const sourcePath = ctx.blobs.filePath(source.storage_key);
   const pool = getPdfPool();
+  const map = scanPages ?? (await pool.inspectPdfFile(sourcePath, inspectionCaps(ctx))).scanPages;
+  if (map.length !== upload.page_count) throw new Error(`the scan has ${map.length} pages, the upload says ${upload.page_count}`);
 
-  const pages: StoredPage[] = new Array(upload.page_count);
-  let done = 0;
-  let progress: Promise<unknown> = Promise.resolve();
-  const store = async (indices: number[], images: PageImage[]) => {
-    if (images.length !== indices.length) throw new Error(`expected ${indices.length} page images, got ${images.length}`);
-    if (images.length === 0) return;
-    // written side by side: each put ends in an fsync, and the disk handles several at once far faster than in turn;
-    // all settle before a failure propagates, so a failed run has nothing still writing behind it
-    const stored = await Promise.allSettled(images.map((img) => ctx.blobs.put(img.bytes, img.contentType)));
-    const failed = stored.find((r) => r.status === 'rejected');
+  const pages: Array<PageSource | null> = map.map(
+    (r) => r && { blobId: source.id, range: { offset: r.offset, length: r.length }, widthPx: r.widthPx, heightPx: r.heightPx },
+  );
+  const toRender = pages.flatMap((p, i) => (p ? [] : [i]));
+  const rendered: StoredFile[] = [];
+  if (toRender.length > 0) {
+    let done = pages.length - toRender.length;
+    let progress: Promise<unknown> = uploads.setProgress(ctx.db, uploadId, done, now());
+    /*
+     * Rendering is slow, so the pages are spread over the pool's threads CHUNK_PAGES at a time, each chunk stored
+     * as soon as it is ready. Every task settles before a failure propagates: nothing of a failed run may still be
+     * writing behind it.
+     */
+    const results = await Promise.allSettled(
+      chunks(toRender, CHUNK_PAGES).map(async (indices) => {
+        let images: PageImage[];
+        try {
+          images = await pool.renderPagesOfFile(sourcePath, indices);
+        } catch (err) {
+          throw new Error(`Pages ${describePages(indices)} could not be turned into images: ${(err as Error).message}`);
+        }
+        if (images.length !== indices.length) throw new Error(`expected ${indices.length} page images, got ${images.length}`);
+        // written side by side: each put ends in an fsync, and the disk handles several at once far faster than in turn
+        const stored = await Promise.allSettled(images.map((img) => ctx.blobs.put(img.bytes, img.contentType)));
+        const failed = stored.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        indices.forEach((pageIndex, j) => {
+          const file = (stored[j] as PromiseFulfilledResult<StoredFile>).value;
+          rendered.push(file);
+          pages[pageIndex] = { blobId: file.id, range: null, widthPx: images[j]!.widthPx, heightPx: images[j]!.heightPx };
+        });
+        done += indices.length;
+        const value = done;
+        // serialized so the stored progress never goes backwards
+        progress = progress.then(() => uploads.setProgress(ctx.db, uploadId, value, now()));
+        await progress;
+      }),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    stored.forEach((r, j) => {
-      const img = images[j]!;
-      pages[indices[j]!] = { file: (r as PromiseFulfilledResult<StoredFile>).value, widthPx: img.widthPx, heightPx: img.heightPx };
-    });
-    done += images.length;
-    const value = done;
-    // serialized so the stored progress never goes backwards
-    progress = progress.then(() => uploads.setProgress(ctx.db, uploadId, value, now()));
-    await progress;
-  };
+  }
+  await commitCopies(ctx, upload, exam, rendered, pages as PageSource[], now());
+}
 
-  /*
-   * One thread reads the scan once and hands back its pages' JPEGs chunk by chunk, each stored while the next is
-   * prepared; no copy of the scan is made, in any thread. Pages that are not a plain scanned JPEG are rendered by
-   * separate tasks, CHUNK_PAGES at a time, so the other threads render while the scan is still being read.
-   */
-  let failure: unknown = null;
-  const renders: Array<Promise<void>> = [];
-  const render = async (indices: number[]) => {
-    let images: PageImage[];
-    try {
-      images = await pool.renderPagesOfFile(sourcePath, indices);
-    } catch (err) {
-      failure ??= new Error(`Pages ${describePages(indices)} could not be turned into images: ${(err as Error).message}`);
-      return;
-    }
-    if (failure === null) await store(indices, images).catch((err: unknown) => void (failure ??= err));
-  };
-  await pool
-    .scannedPagesOfFile(sourcePath, CHUNK_PAGES, async ({ start, images }) => {
-      if (failure !== null) throw failure; // a render failed: stop reading the scan
-      const toRender = images.flatMap((img, j) => (img ? [] : [start + j]));
-      if (toRender.length > 0) renders.push(render(toRender));
-      const indices = images.flatMap((img, j) => (img ? [start + j] : []));
-      await store(indices, images.filter((img): img is PageImage => img !== null)).catch((err: unknown) => {
-        failure ??= err;
-        throw err;
-      });
-    })
-    .catch((err: Error) => void (failure ??= new Error(`The scan could not be cut into pages: ${err.message}`)));
-  // every task has settled before a failure propagates: nothing of a failed run may still be writing
-  await Promise.all(renders);
-  if (failure !== null) throw failure;
-  if (done !== upload.page_count) throw new Error(`expected ${upload.page_count} page images, got ${done}`);
-
-  await commitCopies(ctx, upload, exam, pages, now());
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 /** "3–5" or "3" for 0-based pages, as a teacher counts them. */
@@ -279,13 +265,13 @@ function describePages(indices: number[]): string {
 }
 
 /** The single transaction that makes the ingest visible. Retried with fresh codes if a code collides. */
-async function commitCopies(ctx: AppContext, upload: UploadsTable, exam: Exam, pages: StoredPage[], now: string) {
+async function commitCopies(ctx: AppContext, upload: UploadsTable, exam: Exam, rendered: StoredFile[], pages: PageSource[], now: string) {
   const plan = planBooklets(upload.mode, upload.page_count, exam.pages_per_copy);
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.db.transaction().execute(async (tx) => {
         if (!(await uploads.completeUpload(tx, upload.id, now))) return; // another run committed first
-        await insertCopiesOf(tx, upload, plan, pages, now);
+        await insertCopiesOf(tx, upload, plan, rendered, pages, now);
       });
       return;
     } catch (err) {
@@ -296,10 +282,10 @@ async function commitCopies(ctx: AppContext, upload: UploadsTable, exam: Exam, p
   }
 }
 
-async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletPlan[], pages: StoredPage[], now: string) {
+async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletPlan[], rendered: StoredFile[], pages: PageSource[], now: string) {
   await uploads.insertBlobRows(
     tx,
-    pages.map(({ file }) => ({ id: file.id, sha256: file.sha256, size: file.size, content_type: file.contentType, storage_key: file.storageKey, created_at: now })),
+    rendered.map((f) => ({ id: f.id, sha256: f.sha256, size: f.size, content_type: f.contentType, storage_key: f.storageKey, created_at: now })),
   );
   const taken = await uploads.anonymousCodesOfExam(tx, upload.exam_id);
   const booklets = plan.map((b) => ({ ...b, bookletId: newId(), copyId: newId(), code: newAnonymousCode(taken) }));
@@ -337,7 +323,9 @@ async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletP
         position: j,
         booklet_id: b.bookletId,
         source_page: b.start + j,
-        image_blob_id: p.file.id,
+        image_blob_id: p.blobId,
+        image_offset: p.range?.offset ?? null,
+        image_length: p.range?.length ?? null,
         width_px: p.widthPx,
         height_px: p.heightPx,
       })),

@@ -4,6 +4,17 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { newId } from '../ids.ts';
 
+/** putStream's disk writes: large enough to be few, small enough to overlap with receiving. */
+const WRITE_BYTES = 1 << 20;
+/** putStream's first buffer when the size is not announced; it doubles as needed. */
+const UNKNOWN_SIZE_START = 8 << 20;
+
+/** Part of a stored file: `length` bytes from `offset`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
 export interface StoredFile {
   id: string;
   storageKey: string;
@@ -46,13 +57,18 @@ export class BlobStore {
     return { id, storageKey, sha256, size: bytes.byteLength, contentType };
   }
 
-  /** Streams a request body to disk, hashing as it goes; rejects (and removes the temp file) past maxBytes. */
-  async putStream(
+  /**
+   * Streams a request body to disk, hashing it and assembling it in one buffer as it goes (written from that buffer
+   * in slices of about 1 MiB, without another copy), then runs `check` on the assembled bytes while the file is
+   * fsynced: an upload is validated without being read back from disk. The buffer is sized once when the body's
+   * length is announced. `check` may take the bytes over (move their buffer to a worker thread): nothing here reads
+   * them afterwards. Past `maxBytes`, or when `check` fails, the temp file is removed and the error propagates.
+   */
+  async putStream<T>(
     source: AsyncIterable<Uint8Array>,
     contentType: string,
-    maxBytes: number,
-    onTooLarge: () => Error,
-  ): Promise<StoredFile> {
+    opts: { maxBytes: number; onTooLarge: () => Error; expectedBytes?: number; check: (bytes: Uint8Array) => Promise<T> },
+  ): Promise<{ file: StoredFile; checked: T }> {
     const id = newId();
     const storageKey = `${id.slice(0, 2)}/${id}`;
     const dest = this.pathOf(storageKey);
@@ -60,27 +76,60 @@ export class BlobStore {
     const tmp = `${dest}.tmp-${process.pid}`;
     const fh = await fsp.open(tmp, 'wx');
     const hash = crypto.createHash('sha256');
+    // its own memory (not Node's shared pool), so that `check` can move it to another thread
+    let buffer = Buffer.allocUnsafeSlow(Math.min(opts.expectedBytes ?? UNKNOWN_SIZE_START, opts.maxBytes));
     let size = 0;
+    let written = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    const writeUpTo = (end: number) => {
+      const [from, bytes] = [written, buffer];
+      written = end;
+      writing = writing.then(() => fh.write(bytes, from, end - from, from));
+    };
+    let checked: T;
     try {
-      for await (const chunk of source) {
-        size += chunk.byteLength;
-        if (size > maxBytes) throw onTooLarge();
-        hash.update(chunk);
-        await fh.write(chunk);
+      for await (const piece of source) {
+        if (size + piece.byteLength > opts.maxBytes) throw opts.onTooLarge();
+        if (size + piece.byteLength > buffer.length) {
+          // the size was not announced (or was wrong): grow; pending writes keep the buffer they were given
+          const grown = Buffer.allocUnsafeSlow(Math.min(Math.max(buffer.length * 2, size + piece.byteLength), opts.maxBytes));
+          buffer.copy(grown, 0, 0, size);
+          buffer = grown;
+        }
+        buffer.set(piece, size);
+        hash.update(piece);
+        size += piece.byteLength;
+        if (size - written >= WRITE_BYTES) writeUpTo(size);
       }
-      await fh.sync();
+      if (size > written) writeUpTo(size);
+      await writing;
+      const [check, synced] = await Promise.allSettled([opts.check(buffer.subarray(0, size)), fh.sync()]);
+      if (synced.status === 'rejected') throw synced.reason;
+      if (check.status === 'rejected') throw check.reason;
+      checked = check.value;
       await fh.close();
     } catch (err) {
+      await writing.catch(() => {});
       await fh.close().catch(() => {});
       await fsp.rm(tmp, { force: true });
       throw err;
     }
     await fsp.rename(tmp, dest);
-    return { id, storageKey, sha256: hash.digest('hex'), size, contentType };
+    return { file: { id, storageKey, sha256: hash.digest('hex'), size, contentType }, checked };
   }
 
-  async read(storageKey: string): Promise<Buffer> {
-    return fsp.readFile(this.pathOf(storageKey));
+  /** The whole file, or `range.length` bytes of it from `range.offset` (a scanned page inside its scan). */
+  async read(storageKey: string, range?: ByteRange | null): Promise<Buffer> {
+    if (!range) return fsp.readFile(this.pathOf(storageKey));
+    const fh = await fsp.open(this.pathOf(storageKey), 'r');
+    try {
+      const out = Buffer.allocUnsafe(range.length);
+      const { bytesRead } = await fh.read(out, 0, range.length, range.offset);
+      if (bytesRead !== range.length) throw new Error(`blob ${storageKey} is shorter than the range ${range.offset}+${range.length}`);
+      return out;
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Where a stored file lives, for a reader in another thread (a PDF worker) that opens it itself. */
@@ -88,8 +137,9 @@ export class BlobStore {
     return this.pathOf(storageKey);
   }
 
-  createReadStream(storageKey: string): fs.ReadStream {
-    return fs.createReadStream(this.pathOf(storageKey));
+  createReadStream(storageKey: string, range?: ByteRange | null): fs.ReadStream {
+    if (!range) return fs.createReadStream(this.pathOf(storageKey));
+    return fs.createReadStream(this.pathOf(storageKey), { start: range.offset, end: range.offset + range.length - 1 });
   }
 
   async remove(storageKey: string): Promise<void> {

@@ -17,8 +17,8 @@ async function rejection(bytes: Uint8Array, opts = caps): Promise<AppError> {
 
 describe('inspectPdf', () => {
   it('accepts a scan and counts its pages', async () => {
-    expect(await inspectPdf(await fx.scan4(), caps)).toEqual({ pageCount: 4 });
-    expect(await inspectPdf(await fx.mixedSizes(), caps)).toEqual({ pageCount: 4 });
+    expect(await inspectPdf(await fx.scan4(), caps)).toMatchObject({ pageCount: 4 });
+    expect(await inspectPdf(await fx.mixedSizes(), caps)).toMatchObject({ pageCount: 4 });
   });
 
   it('accepts bytes before the header, as readers do', async () => {
@@ -26,11 +26,28 @@ describe('inspectPdf', () => {
     const prefixed = new Uint8Array(scan.length + 12);
     prefixed.set(new TextEncoder().encode('HTTP-junk\r\n\n'));
     prefixed.set(scan, 12);
-    expect(await inspectPdf(prefixed, caps)).toEqual({ pageCount: 4 });
+    expect(await inspectPdf(prefixed, caps)).toMatchObject({ pageCount: 4 });
+  });
+
+  it('maps each scanned page to the byte range of its JPEG in the file (after junk before the header too), and a typed page to null', async () => {
+    const jpegs = await fx.scanJpegs();
+    const scan = await fx.scanPdfFrom(jpegs, 4);
+    const prefixed = new Uint8Array(scan.length + 12);
+    prefixed.set(new TextEncoder().encode('HTTP-junk\r\n\n'));
+    prefixed.set(scan, 12);
+    for (const file of [scan, prefixed]) {
+      const { scanPages } = await inspectPdf(file, caps);
+      expect(scanPages).toHaveLength(4);
+      scanPages.forEach((range, i) => {
+        expect(Buffer.from(file.subarray(range!.offset, range!.offset + range!.length)).equals(Buffer.from(jpegs[i % jpegs.length]!))).toBe(true);
+      });
+    }
+    const typed = await inspectPdf(await fx.vectorText(), caps);
+    expect(typed.scanPages.every((p) => p === null)).toBe(true);
   });
 
   it('accepts a 300-page batch under a 300-page cap', async () => {
-    expect(await inspectPdf(await fx.batch300(), { ...caps, maxPages: 300 })).toEqual({ pageCount: 300 });
+    expect(await inspectPdf(await fx.batch300(), { ...caps, maxPages: 300 })).toMatchObject({ pageCount: 300 });
   });
 
   it.each([

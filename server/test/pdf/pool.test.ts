@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import { flattenCopy, pdfRenderer } from '../../src/pdf/flatten.ts';
 import { closePdfPool, getPdfPool, PdfPool } from '../../src/pdf/pool.ts';
-import type { ScannedChunk } from '../../src/pdf/page-image.ts';
 import * as fx from '../fixtures/pdf-fixtures.ts';
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
@@ -23,7 +22,7 @@ describe('PDF worker pool (TypeScript workers started from vitest)', () => {
   it('runs inspect, split and page extraction off the main thread', async () => {
     const pool = getPdfPool();
     const scan = await fx.scan4();
-    expect(await pool.inspectPdf(scan, { maxPages: 10, maxBytes: 10_000_000 })).toEqual({ pageCount: 4 });
+    expect(await pool.inspectPdf(scan, { maxPages: 10, maxBytes: 10_000_000 })).toMatchObject({ pageCount: 4 });
     const parts = await pool.splitPdf(scan, [[0, 1], [2, 3]]);
     expect(parts).toHaveLength(2);
     const jpegs = await fx.scanJpegs();
@@ -68,13 +67,13 @@ describe('PDF worker pool (TypeScript workers started from vitest)', () => {
       await pool.inspectPdf(await fx.scan4(), { maxPages: 10, maxBytes: 10_000_000 }); // thread is up
       const big = await fx.vectorDoc(Array.from({ length: 200 }, () => [595.28, 841.89] as [number, number]));
       await expect(pool.extractPageImages(big)).rejects.toThrow(/longer than 2 s/);
-      expect(await pool.inspectPdf(await fx.scan4(), { maxPages: 10, maxBytes: 10_000_000 })).toEqual({ pageCount: 4 });
+      expect(await pool.inspectPdf(await fx.scan4(), { maxPages: 10, maxBytes: 10_000_000 })).toMatchObject({ pageCount: 4 });
     } finally {
       await pool.close();
     }
   });
 
-  it('streams a scan file chunk by chunk: passthrough JPEGs byte for byte, null where a page must be rendered', async () => {
+  it('maps a scan file: each scanned page is the byte range of its embedded JPEG, null where a page must be rendered', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'korrigo-pool-'));
     try {
       const jpegs = await fx.scanJpegs();
@@ -86,36 +85,16 @@ describe('PDF worker pool (TypeScript workers started from vitest)', () => {
       const rotated = await PDFDocument.load(await fx.rotatedScan());
       for (const page of await doc.copyPages(rotated, [0])) doc.addPage(page);
       fs.writeFileSync(file, await doc.save());
-      const chunks: ScannedChunk[] = [];
-      await getPdfPool().scannedPagesOfFile(file, 2, async (chunk) => void chunks.push(chunk));
-      expect(chunks.map((c) => [c.start, c.images.length])).toEqual([[0, 2], [2, 2], [4, 1]]);
-      const images = chunks.flatMap((c) => c.images);
-      for (let i = 0; i < 4; i++) expect(same(images[i]!.bytes, jpegs[i % jpegs.length]!)).toBe(true);
-      expect(images[4]).toBeNull();
+      const { pageCount, scanPages } = await getPdfPool().inspectPdfFile(file, { maxPages: 10, maxBytes: 100_000_000 });
+      expect(pageCount).toBe(5);
+      const bytes = fs.readFileSync(file);
+      for (let i = 0; i < 4; i++) {
+        const range = scanPages[i]!;
+        expect(same(bytes.subarray(range.offset, range.offset + range.length), jpegs[i % jpegs.length]!)).toBe(true);
+      }
+      expect(scanPages[4]).toBeNull();
       const [rendered] = await getPdfPool().renderPagesOfFile(file, [4]);
       expect(rendered!.widthPx).toBeGreaterThan(rendered!.heightPx); // the rotated portrait scan shows landscape
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('stops a stream when its consumer fails: later chunks are dropped, the task fails with its failure, the thread is free', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'korrigo-pool-'));
-    try {
-      const file = path.join(dir, 'batch.pdf');
-      fs.writeFileSync(file, await fx.batch300());
-      const seen: number[] = [];
-      const outcome = await getPdfPool()
-        .scannedPagesOfFile(file, 10, async ({ start }) => {
-          await new Promise((r) => setTimeout(r, 20));
-          seen.push(start);
-          if (start === 20) throw new Error('disk full (injected)');
-        })
-        .catch((e: unknown) => e);
-      expect(outcome).toMatchObject({ message: 'disk full (injected)' });
-      // the chunks the thread had already posted are never consumed
-      expect(seen).toEqual([0, 10, 20]);
-      expect(await getPdfPool().inspectPdfFile(file, { maxPages: 300, maxBytes: 100_000_000 })).toEqual({ pageCount: 300 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

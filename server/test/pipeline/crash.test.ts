@@ -8,11 +8,14 @@ import { closePdfPool } from '../../src/pdf/pool.ts';
 import { cleanupOrphans } from '../../src/services/cleanup.service.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
-import { distinctJpegs, filesOnDisk, sha256, upload } from './helpers.ts';
+import { distinctJpegs, filesOnDisk, pageImages, sha256, upload } from './helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PAGES = 40;
-const HANG_AFTER = 20;
+/** scanned pages (served from the scan, nothing stored per page), then typed pages the job renders and stores */
+const SCANNED = 24;
+const TYPED = 16;
+const PAGES = SCANNED + TYPED;
+const HANG_AFTER = 8;
 
 describe(`ingest survives a worker killed mid-scan [${engine}]`, () => {
   let env: TestEnv;
@@ -28,8 +31,8 @@ describe(`ingest survives a worker killed mid-scan [${engine}]`, () => {
 
   it('SIGKILL after some pages → re-claimed after the lease → exactly the right copies and pages, once', async () => {
     const exam = await makeExam(admin, [], { pagesPerCopy: 4 });
-    const jpegs = await distinctJpegs(PAGES);
-    const res = await upload(admin, exam.id, await fx.scanPdfFrom(jpegs, PAGES));
+    const jpegs = await distinctJpegs(SCANNED);
+    const res = await upload(admin, exam.id, await fx.withTypedPages(await fx.scanPdfFrom(jpegs, SCANNED), TYPED));
     expect(res.status).toBe(202);
     const uploadId = res.body.upload.id as string;
     const uploadRow = () => env.ctx.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirstOrThrow();
@@ -79,16 +82,11 @@ describe(`ingest survives a worker killed mid-scan [${engine}]`, () => {
     const done = (await admin.req('GET', `/api/v1/uploads/${uploadId}`)).body;
     expect(done).toMatchObject({ status: 'DONE', pageCount: PAGES, pagesDone: PAGES, error: null });
     expect(done.copyIds).toHaveLength(PAGES / 4);
-    const pages = await env.ctx.db
-      .selectFrom('pages')
-      .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-      .select(['pages.copy_id', 'pages.position', 'pages.source_page', 'blobs.sha256'])
-      .where('pages.copy_id', 'in', done.copyIds)
-      .orderBy('pages.source_page')
-      .execute();
+    const pages = await pageImages(env, done.copyIds);
     expect(pages.map((p) => p.source_page)).toEqual(Array.from({ length: PAGES }, (_, i) => i));
     for (const p of pages) {
-      expect(p.sha256).toBe(sha256(jpegs[p.source_page]!));
+      if (p.source_page < SCANNED) expect(p.sha256).toBe(sha256(jpegs[p.source_page]!));
+      else expect([p.scanned, [...p.bytes.subarray(0, 3)], p.width_px, p.height_px]).toEqual([false, [0xff, 0xd8, 0xff], 1240, 1754]);
       expect(p.copy_id).toBe(done.copyIds[Math.floor(p.source_page / 4)]);
       expect(p.position).toBe(p.source_page % 4);
     }
@@ -96,12 +94,12 @@ describe(`ingest survives a worker killed mid-scan [${engine}]`, () => {
     expect(created).toHaveLength(PAGES / 4);
 
     // what the dead worker stored is unreferenced: the sweeper removes exactly that, every page stays viewable
-    // (page images are written several at a time: the kill may land before some of the first HANG_AFTER finished)
+    // (rendered images are written several at a time: the kill may land before some of the first HANG_AFTER finished)
     expect(filesOfDeadRun).toBeGreaterThan(0);
     expect(filesOfDeadRun).toBeLessThanOrEqual(HANG_AFTER);
     const report = await cleanupOrphans(env.ctx, { dryRun: false, graceMs: 0 });
     expect(report.orphanFiles).toHaveLength(filesOfDeadRun);
-    expect((await filesOnDisk(env)).length).toBe(PAGES + 1); // the scan and one image per page
+    expect((await filesOnDisk(env)).length).toBe(TYPED + 1); // the scan and one image per rendered page
     expect(report.orphanRows).toHaveLength(0);
     for (const copyId of done.copyIds) {
       for (let position = 0; position < 4; position++) {

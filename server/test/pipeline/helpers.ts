@@ -39,6 +39,27 @@ export async function rowCount(env: TestEnv, table: 'uploads' | 'copies' | 'page
   return Number(r.n);
 }
 
+/**
+ * The pages of the given copies with their image bytes, as the page-image route serves them: a range of the scan
+ * blob for a scanned page, the page's own blob for a rendered one. In scan order.
+ */
+export async function pageImages(env: TestEnv, copyIds: string[]) {
+  const rows = await env.ctx.db
+    .selectFrom('pages')
+    .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
+    .select(['pages.copy_id', 'pages.position', 'pages.source_page', 'pages.width_px', 'pages.height_px', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type'])
+    .where('pages.copy_id', 'in', copyIds.length ? copyIds : [''])
+    .orderBy('pages.source_page')
+    .execute();
+  return Promise.all(
+    rows.map(async (r) => {
+      const range = r.image_offset === null ? null : { offset: Number(r.image_offset), length: Number(r.image_length) };
+      const bytes = await env.ctx.blobs.read(r.storage_key, range);
+      return { ...r, scanned: range !== null, bytes, sha256: sha256(bytes) };
+    }),
+  );
+}
+
 export async function filesOnDisk(env: TestEnv): Promise<string[]> {
   const out: string[] = [];
   for await (const f of env.ctx.blobs.list()) out.push(f.storageKey);

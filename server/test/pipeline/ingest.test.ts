@@ -6,7 +6,7 @@ import { ingestUpload } from '../../src/services/upload.service.ts';
 import { cleanupOrphans } from '../../src/services/cleanup.service.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
-import { distinctJpegs, filesOnDisk, ingest, rowCount, runJobs, sha256, upload } from './helpers.ts';
+import { distinctJpegs, filesOnDisk, ingest, pageImages, rowCount, runJobs, sha256, upload } from './helpers.ts';
 
 describe(`scan ingest [${engine}]`, () => {
   let env: TestEnv;
@@ -35,7 +35,10 @@ describe(`scan ingest [${engine}]`, () => {
     const exam = await makeExam(admin, [], { pagesPerCopy: 2 });
     const jpegs = await distinctJpegs(7);
     const pdf = await fx.scanPdfFrom(jpegs, 7);
+    const [blobsBefore, filesBefore] = [await rowCount(env, 'blobs'), (await filesOnDisk(env)).length];
     const done = await ingest(env, admin, exam.id, pdf);
+    // the scanned pages are served from the stored scan itself: one file and one blob row, nothing per page
+    expect([await rowCount(env, 'blobs'), (await filesOnDisk(env)).length]).toEqual([blobsBefore + 1, filesBefore + 1]);
     expect(done).toMatchObject({ status: 'DONE', pageCount: 7, pagesDone: 7, error: null });
     expect(done.copyIds).toHaveLength(4);
 
@@ -49,16 +52,20 @@ describe(`scan ingest [${engine}]`, () => {
 
     // every page, in scan order, is served as exactly the JPEG the scanner embedded
     let source = 0;
+    const etags = new Set<string>();
     for (const copy of copies) {
-      for (const page of await pagesOf(copy.id)) {
+      for (const page of await pageImages(env, [copy.id])) {
         expect(page.source_page).toBe(source);
+        expect(page.scanned).toBe(true);
         expect(page.sha256).toBe(sha256(jpegs[source]!));
         expect([page.width_px, page.height_px]).toEqual([60 + source, 85 + source]);
         const img = await admin.req('GET', `/api/v1/copies/${copy.id}/pages/${page.position}/image`);
         expect(img.status).toBe(200);
         expect(img.headers['content-type']).toBe('image/jpeg');
+        expect(Number(img.headers['content-length'])).toBe(jpegs[source]!.length);
         expect(Buffer.compare(img.raw, Buffer.from(jpegs[source]!))).toBe(0);
-        expect(img.headers.etag).toBe(`"${sha256(jpegs[source]!)}"`);
+        expect(img.headers.etag).toMatch(/^"[0-9a-f]{64}-\d+"$/);
+        etags.add(img.headers.etag);
         expect(img.headers['cache-control']).toMatch(/private/);
         const again = await admin.req('GET', `/api/v1/copies/${copy.id}/pages/${page.position}/image`, undefined, { 'if-none-match': img.headers.etag });
         expect(again.status).toBe(304);
@@ -66,6 +73,7 @@ describe(`scan ingest [${engine}]`, () => {
       }
     }
     expect(source).toBe(7);
+    expect(etags.size).toBe(7); // one validator per page, though they share the scan
 
     const events = await env.ctx.db.selectFrom('grading_events').select(['copy_id', 'action']).where('copy_id', 'in', done.copyIds).execute();
     expect(events.filter((e) => e.action === 'CREATED')).toHaveLength(4);
@@ -108,7 +116,8 @@ describe(`scan ingest [${engine}]`, () => {
 
   it('two runs of one ingest at once (a lease lost to a slow worker) commit one set of copies; the loser leaves only orphans', async () => {
     const exam = await makeExam(admin, [], { pagesPerCopy: 2 });
-    const res = await upload(admin, exam.id, await fx.scanPdfFrom(await distinctJpegs(6), 6));
+    // 4 scanned pages and 2 typed ones, which each run renders and stores
+    const res = await upload(admin, exam.id, await fx.withTypedPages(await fx.scanPdfFrom(await distinctJpegs(4), 4), 2));
     expect(res.status).toBe(202);
     const id = res.body.upload.id as string;
     const copiesBefore = await rowCount(env, 'copies');
@@ -125,7 +134,7 @@ describe(`scan ingest [${engine}]`, () => {
     expect(pages.map((p) => p.source_page)).toEqual([0, 1, 2, 3, 4, 5]);
 
     const report = await cleanupOrphans(env.ctx, { dryRun: false, graceMs: 0 });
-    expect(report.orphanFiles).toHaveLength(6); // the losing run's images
+    expect(report.orphanFiles).toHaveLength(2); // the losing run's rendered images
     const info = (await admin.req('GET', `/api/v1/uploads/${id}`)).body;
     for (const copyId of info.copyIds) {
       for (const position of [0, 1]) expect((await admin.req('GET', `/api/v1/copies/${copyId}/pages/${position}/image`)).status).toBe(200);
@@ -140,18 +149,19 @@ describe(`scan ingest [${engine}]`, () => {
     const realPut = blobs.put.bind(blobs);
     let puts = 0;
     blobs.put = async (bytes, type) => {
-      if (++puts > 5) throw new Error('disk full (injected)');
+      if (++puts > 1) throw new Error('disk full (injected)');
       return realPut(bytes, type);
     };
     try {
-      const done = await ingest(env, admin, exam.id, await fx.scanPdfFrom(await distinctJpegs(8), 8));
+      // one scanned page, then three typed pages whose rendered images are stored while the job runs
+      const done = await ingest(env, admin, exam.id, await fx.withTypedPages(await fx.scanPdfFrom(await distinctJpegs(1), 1), 3));
       expect(done.status).toBe('FAILED');
       expect(done.error).toMatch(/disk full \(injected\)/);
       expect(done.copyIds).toEqual([]);
     } finally {
       blobs.put = realPut;
     }
-    expect(puts).toBeGreaterThan(5); // pages were stored before the failure
+    expect(puts).toBeGreaterThan(1); // an image was stored before the failure
     expect(await counts()).toEqual(before);
     const job = await env.ctx.db.selectFrom('jobs').selectAll().where('kind', '=', 'INGEST_UPLOAD').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     expect(job).toMatchObject({ status: 'FAILED', attempts: 3 });
@@ -161,9 +171,9 @@ describe(`scan ingest [${engine}]`, () => {
     expect((await filesOnDisk(env)).sort()).toEqual(referenced);
   });
 
-  it('a 300-page batch ingests completely, reporting progress on the way', async () => {
+  it('a 300-page batch (and 4 typed pages to render) ingests completely, reporting progress on the way', async () => {
     const exam = await makeExam(admin, [], { pagesPerCopy: 4 });
-    const pdf = await fx.batch300();
+    const pdf = await fx.withTypedPages(await fx.batch300(), 4);
     const res = await upload(admin, exam.id, pdf);
     expect(res.status).toBe(202);
     const id = res.body.upload.id as string;
@@ -180,15 +190,15 @@ describe(`scan ingest [${engine}]`, () => {
     await running;
     const ms = performance.now() - started;
     const done = (await admin.req('GET', `/api/v1/uploads/${id}`)).body;
-    expect(done).toMatchObject({ status: 'DONE', pageCount: 300, pagesDone: 300 });
-    expect(done.copyIds).toHaveLength(75);
+    expect(done).toMatchObject({ status: 'DONE', pageCount: 304, pagesDone: 304 });
+    expect(done.copyIds).toHaveLength(76);
     const pages = await env.ctx.db.selectFrom('pages').select((eb) => eb.fn.countAll().as('n')).where('copy_id', 'in', done.copyIds).executeTakeFirstOrThrow();
-    expect(Number(pages.n)).toBe(300);
+    expect(Number(pages.n)).toBe(304);
     expect(await env.ctx.db.selectFrom('copies').select('id').where('exam_id', '=', exam.id).where('flagged', 'is not', null).execute()).toHaveLength(0);
-    // progress moved through intermediate values and never backwards
-    expect(seen.some((v) => v > 0 && v < 300)).toBe(true);
+    // progress moved through intermediate values (the scanned pages at once, then the rendered ones) and never backwards
+    expect(seen.some((v) => v > 0 && v < 304)).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    console.log(`[${engine}] 300-page batch (${(pdf.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, ${((300 / ms) * 1000).toFixed(0)} pages/s`);
+    console.log(`[${engine}] 304-page batch (${(pdf.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, ${((304 / ms) * 1000).toFixed(0)} pages/s`);
   });
 
   it('only admins upload and read uploads; an unknown exam is 404', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, makeExam, makeUser, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
 import * as fx from '../fixtures/pdf-fixtures.ts';
 import { closePdfPool } from '../../src/pdf/pool.ts';
-import { distinctJpegs, ingest, sha256 } from './helpers.ts';
+import { distinctJpegs, ingest, pageImages, sha256 } from './helpers.ts';
 
 describe(`staple copies (POST /exams/:id/copies/merge) [${engine}]`, () => {
   let env: TestEnv;
@@ -31,15 +31,7 @@ describe(`staple copies (POST /exams/:id/copies/merge) [${engine}]`, () => {
   }
 
   const sourcePages = async (copyId: string) =>
-    (
-      await env.ctx.db
-        .selectFrom('pages')
-        .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-        .select(['pages.position', 'pages.source_page', 'blobs.sha256'])
-        .where('pages.copy_id', '=', copyId)
-        .orderBy('pages.position')
-        .execute()
-    ).map((p) => {
+    (await pageImages(env, [copyId])).sort((a, b) => a.position - b.position).map((p) => {
       expect(p.sha256).toBe(sha256(jpegs[p.source_page]!));
       return p.source_page;
     });
