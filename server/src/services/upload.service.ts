@@ -143,7 +143,7 @@ export async function listUploads(ctx: AppContext, actor: Actor, examId: string)
 
 // ------------------------------------------------------------------ ingest
 
-/** Pages per stored chunk and per render task: small enough for steady progress and bounded memory. */
+/** Most pages per render task: small enough for steady progress and bounded memory. */
 const CHUNK_PAGES = 8;
 
 export interface BookletPlan {
@@ -223,7 +223,7 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
      * writing behind it.
      */
     const results = await Promise.allSettled(
-      chunks(toRender, CHUNK_PAGES).map(async (indices) => {
+      renderBatches(toRender, pool.size).map(async (indices) => {
         let images: PageImage[];
         try {
           images = await pool.renderPagesOfFile(sourcePath, indices);
@@ -253,8 +253,14 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
   await commitCopies(ctx, upload, exam, rendered, pages as PageSource[], now());
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+/**
+ * The pages to render cut into tasks of at most CHUNK_PAGES, as many for each of the pool's threads, so that the
+ * threads finish together (40 pages on 2 threads: 6 tasks of 7 or fewer, not 5 of 8 of which one thread gets 3).
+ */
+export function renderBatches(pages: number[], threads: number): number[][] {
+  const rounds = Math.ceil(pages.length / (threads * CHUNK_PAGES));
+  const size = Math.max(1, Math.ceil(pages.length / (threads * rounds)));
+  return Array.from({ length: Math.ceil(pages.length / size) }, (_, i) => pages.slice(i * size, (i + 1) * size));
 }
 
 /** "3–5" or "3" for 0-based pages, as a teacher counts them. */
