@@ -12,6 +12,7 @@ import {
   type PDFPage,
 } from 'pdf-lib';
 import { PDFJS_DATA } from './assets.ts';
+import './pdf-lib-fast-stream-end.ts';
 import { withCanvas } from './canvas.ts';
 import type { PageImage } from './types.ts';
 

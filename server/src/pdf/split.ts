@@ -1,5 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import './pdf-lib-fast-copy.ts';
+import './pdf-lib-fast-stream-end.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
 
 /**

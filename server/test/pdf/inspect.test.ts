@@ -46,6 +46,17 @@ describe('inspectPdf', () => {
     expect(typed.scanPages.every((p) => p === null)).toBe(true);
   });
 
+  it('maps scanned pages whose stream lengths are indirect objects (Ghostscript style) to exactly their JPEGs', async () => {
+    const jpegs = await fx.scanJpegs();
+    const file = fx.indirectLengthScan([...jpegs, ...jpegs]);
+    const { pageCount, scanPages } = await inspectPdf(file, caps);
+    expect(pageCount).toBe(4);
+    scanPages.forEach((range, i) => {
+      expect(range).not.toBeNull();
+      expect(Buffer.from(file.subarray(range!.offset, range!.offset + range!.length)).equals(Buffer.from(jpegs[i % 2]!))).toBe(true);
+    });
+  });
+
   it('accepts a 300-page batch under a 300-page cap', async () => {
     expect(await inspectPdf(await fx.batch300(), { ...caps, maxPages: 300 })).toMatchObject({ pageCount: 300 });
   });
