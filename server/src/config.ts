@@ -14,9 +14,20 @@ export interface Config {
   sessionTtlMs: number;
   maxUploadBytes: number;
   maxUploadPages: number;
+  /** language of the documents the server writes (the final PDF's summary and score badges) */
+  documentLanguage: DocumentLanguage;
   /** run the job runner inside the API process (embedded default) */
   runJobs: boolean;
   webDist: string | null;
+}
+
+export const DOCUMENT_LANGUAGES = ['fr', 'en'] as const;
+export type DocumentLanguage = (typeof DOCUMENT_LANGUAGES)[number];
+
+function documentLanguage(v: string | undefined): DocumentLanguage {
+  if (!v) return 'fr';
+  if ((DOCUMENT_LANGUAGES as readonly string[]).includes(v)) return v as DocumentLanguage;
+  throw new Error(`KORRIGO_DOCUMENT_LANGUAGE must be one of ${DOCUMENT_LANGUAGES.join(', ')} (got "${v}")`);
 }
 
 const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
@@ -36,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlMs: int(env.KORRIGO_SESSION_TTL_MS, 12 * 3600_000),
     maxUploadBytes: int(env.KORRIGO_MAX_UPLOAD_MB, 512) * 1024 * 1024,
     maxUploadPages: int(env.KORRIGO_MAX_UPLOAD_PAGES, 2000),
+    documentLanguage: documentLanguage(env.KORRIGO_DOCUMENT_LANGUAGE),
     runJobs: true,
     webDist: null,
     ...overrides,

@@ -86,5 +86,6 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
     scores: scores.filter((s) => leaves.has(s.question_id)).map((s) => ({ questionId: s.question_id, points: s.points, comment: s.comment })),
     total: computeTotal(scores, leaves),
     maxTotal: computeMaxTotal(questions),
+    language: ctx.config.documentLanguage,
   };
 }

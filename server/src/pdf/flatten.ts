@@ -49,20 +49,19 @@ const INK = rgb(0.1, 0.1, 0.12);
 const GREY = rgb(0.55, 0.55, 0.58);
 const RULE = rgb(0.8, 0.8, 0.82);
 
-const LABELS = {
-  copy: 'Copy',
-  student: 'Student',
-  question: 'Question',
-  points: 'Points',
-  comment: 'Comment',
-  total: 'Total',
-};
+/** The words of the summary page, and how a decimal is written, per document language. */
+const LANGUAGES = {
+  fr: { labels: { copy: 'Copie', student: 'Élève', question: 'Question', points: 'Points', comment: 'Commentaire', total: 'Total' }, decimal: ',' },
+  en: { labels: { copy: 'Copy', student: 'Student', question: 'Question', points: 'Points', comment: 'Comment', total: 'Total' }, decimal: '.' },
+} as const;
+type Language = (typeof LANGUAGES)[keyof typeof LANGUAGES];
 
 /** The final, annotated PDF of a copy: its pages with the annotations drawn as vectors, then the summary. */
 export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   setFixedMetadata(doc, `${input.examTitle} — ${input.copyCode}`);
   const fonts = await embedFonts(doc);
+  const lang = LANGUAGES[input.language ?? 'fr'];
 
   const byPage = new Map<number, FlattenAnnotation[]>();
   for (const a of input.annotations) {
@@ -81,11 +80,11 @@ export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
     page.drawImage(await embedImage(doc, image), { x: 0, y: 0, width: size.width, height: size.height });
     // Highlights go under everything else so they never veil a mark.
     const annotations = byPage.get(position) ?? [];
-    for (const a of annotations) if (a.type === 'HIGHLIGHT') drawAnnotation(page, size, a, fonts);
-    for (const a of annotations) if (a.type !== 'HIGHLIGHT') drawAnnotation(page, size, a, fonts);
+    for (const a of annotations) if (a.type === 'HIGHLIGHT') drawAnnotation(page, size, a, fonts, lang);
+    for (const a of annotations) if (a.type !== 'HIGHLIGHT') drawAnnotation(page, size, a, fonts, lang);
   }
 
-  drawSummary(doc, input, fonts);
+  drawSummary(doc, input, fonts, lang);
   // pdf-lib would otherwise pause on a timer (≥ 1 ms each) every 50 objects; a flatten runs off the main thread.
   return doc.save({ objectsPerTick: Infinity });
 }
@@ -122,7 +121,7 @@ function embedImage(doc: PDFDocument, image: PageImage): Promise<PDFImage> {
   }
 }
 
-function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, fonts: Fonts): void {
+function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, fonts: Fonts, lang: Language): void {
   const r = rectToPdf(a, size);
   const pen = size.width * STYLE.pen;
   const fontSize = size.width * STYLE.font;
@@ -143,7 +142,7 @@ function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, f
       return;
     }
     case 'SCORE':
-      drawBadge(page, r, a, fonts.bold, fontSize * 1.2);
+      drawBadge(page, r, a, fonts.bold, fontSize * 1.2, lang);
       return;
     case 'FREEHAND':
       if (a.points?.length) strokePath(page, STYLE.freehand.color, pen, a.points.map((p) => pointToPdf(p, size)));
@@ -197,14 +196,14 @@ function drawComment(page: PDFPage, r: PdfRect, text: string, font: PDFFont, pen
 }
 
 /** A pill with the score change (or, without one, the annotation's text) in white. */
-function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFont, maxSize: number): void {
+function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFont, maxSize: number, lang: Language): void {
   const radius = Math.min(r.width, r.height) / 2;
   const { width: w, height: h } = r;
   // SVG path coordinates: origin at the box's top-left corner, y downwards (pdf-lib flips them).
   const arc = `A ${radius} ${radius} 0 0 1`;
   const pill = `M ${radius} 0 L ${w - radius} 0 ${arc} ${w - radius} ${h} L ${radius} ${h} ${arc} ${radius} 0 Z`;
   page.drawSvgPath(pill, { x: r.x, y: r.y + h, color: STYLE.score.fill });
-  const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta) : cleanText(a.content ?? '');
+  const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta, lang.decimal) : cleanText(a.content ?? '');
   if (!text) return;
   const size = Math.min(h * 0.6, maxSize, (w * 0.9) / Math.max(1e-6, textWidth(font, text, 1)));
   const width = textWidth(font, text, size);
@@ -213,17 +212,17 @@ function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFon
 }
 
 /** Hundredths of a point → "7.5", "12", "0.25". */
-export function formatPoints(hundredths: number): string {
+export function formatPoints(hundredths: number, decimal = '.'): string {
   const abs = Math.abs(Math.round(hundredths));
   const units = Math.floor(abs / 100);
   const cents = abs % 100;
-  const frac = cents === 0 ? '' : `.${String(cents).padStart(2, '0').replace(/0$/, '')}`;
+  const frac = cents === 0 ? '' : `${decimal}${String(cents).padStart(2, '0').replace(/0$/, '')}`;
   return `${hundredths < 0 && abs !== 0 ? '−' : ''}${units}${frac}`;
 }
 
 /** A score change with its sign: "+1.5", "−0.5", "0". */
-export function formatDelta(hundredths: number): string {
-  return hundredths > 0 ? `+${formatPoints(hundredths)}` : formatPoints(hundredths);
+export function formatDelta(hundredths: number, decimal = '.'): string {
+  return hundredths > 0 ? `+${formatPoints(hundredths, decimal)}` : formatPoints(hundredths, decimal);
 }
 
 const LINE_HEIGHT = 1.2;
@@ -323,7 +322,7 @@ const SUMMARY = {
 const COLUMNS = { label: 150, points: 95 };
 
 /** Summary page(s): identity, one row per question (points over max, comment), then the total over the maximum. */
-function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void {
+function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labels: LABELS, decimal }: Language): void {
   const { width, height, margin, text } = SUMMARY;
   const contentWidth = width - 2 * margin;
   const commentWidth = contentWidth - COLUMNS.label - COLUMNS.points;
@@ -373,7 +372,7 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void 
     }
     const top = y - SUMMARY.cellPad;
     drawLines(page, labelLines, { x: colX.label + indent, top, size: text, font: labelFont, color: INK });
-    const points = `${score ? formatPoints(score.points) : '—'} / ${formatPoints(question.maxPoints)}`;
+    const points = `${score ? formatPoints(score.points, decimal) : '—'} / ${formatPoints(question.maxPoints, decimal)}`;
     drawLines(page, [points], { x: colX.points, top, size: text, font: fonts.regular, color: INK });
     drawLines(page, commentLines, { x: colX.comment, top, size: text, font: fonts.regular, color: INK });
     y -= rowHeight;
@@ -387,7 +386,7 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts): void 
   }
   const top = y - SUMMARY.cellPad - 2;
   drawLines(page, [LABELS.total], { x: colX.label, top, size: 14, font: fonts.bold, color: INK });
-  const total = `${formatPoints(input.total)} / ${formatPoints(input.maxTotal)}`;
+  const total = `${formatPoints(input.total, decimal)} / ${formatPoints(input.maxTotal, decimal)}`;
   drawLines(page, [total], { x: colX.points, top, size: 14, font: fonts.bold, color: INK });
 }
 

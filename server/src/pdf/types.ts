@@ -45,6 +45,8 @@ export interface FlattenInput {
   scores: FlattenScore[];
   total: number; // hundredths, computed by the one total function
   maxTotal: number; // hundredths
+  /** labels and decimal separator of the summary and the score badges; French unless said otherwise */
+  language?: 'fr' | 'en';
 }
 
 /** The FLATTEN_COPY job renders through this interface so tests can inject a failing renderer. */

@@ -43,6 +43,7 @@ function copy(pages: PageImage[], annotations: FlattenAnnotation[], extra: Parti
     ],
     total: 1450,
     maxTotal: 2000,
+    language: 'en',
     ...extra,
   };
 }
@@ -154,6 +155,15 @@ describe('flattenCopy', () => {
     ]) {
       expect(summary).toContain(expected);
     }
+  });
+
+  it('writes the summary and the score badges in French by default: labels, and decimal commas', async () => {
+    const badge = note({ type: 'SCORE', content: null, scoreDelta: 150 });
+    const pdf = await flattenCopy(copy(await whitePages(1), [badge], { language: undefined }));
+    expect(await pdfPageText(pdf, 0)).toContain('+1,5');
+    const summary = (await pdfPageText(pdf, 1)).replace(/\s+/g, ' ');
+    for (const expected of ['Copie: K7Q2', 'Élève: Łukasz Ørsted', 'Commentaire', '3,5 / 4', '2,5 / 6', '14,5 / 20']) expect(summary).toContain(expected);
+    expect(summary).not.toContain('Student');
   });
 
   it('leaves the student out of the summary when the copy is anonymous', async () => {
