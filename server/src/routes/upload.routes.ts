@@ -9,8 +9,8 @@ import { mergeCopies } from '../services/merge.service.ts';
 const Params = z.object({ id: Id });
 
 export const uploadRoutes: RouteModule = async (app, ctx) => {
-  // Own scope: the PDF parser hands the request stream to the service unread, so a 500 MB scan goes to disk
-  // without ever being held in memory, and no other route accepts application/pdf.
+  // Own scope: the PDF parser hands the request stream to the service unread (it stores and checks the scan as it
+  // arrives, never past the upload cap), and no other route accepts application/pdf.
   await app.register(async (scope) => {
     scope.addContentTypeParser(['application/pdf', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
     scope.withTypeProvider<ZodTypeProvider>().post(
