@@ -203,8 +203,8 @@ function line(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number
   ctx.stroke();
 }
 
-/** Small seeded PRNG: synthetic scans must be reproducible. */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (mulberry32): synthetic scans, and anything else that must replay from a seed. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -15,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, makeCopy, makeExam, type Client, type TestEnv } from '../helpers/harness.ts';
 import { scanPdfFrom, withTypedPages } from '../fixtures/pdf-fixtures.ts';
+import { mulberry32 } from '../../src/pdf/synthetic-scan.ts';
 import { distinctJpegs, pageImages, sha256 } from '../pipeline/helpers.ts';
 import { recoverStuck } from '../../src/services/recovery.service.ts';
 import { unreferencedBlobs } from '../../src/repositories/blob.repository.ts';
@@ -32,18 +33,6 @@ const TYPED = 5;
 const FINALIZE_COPIES = 3;
 const PASSWORD = 'correct horse battery';
 
-/** mulberry32: a small seeded generator, so a failing kill plan can be replayed */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Answer = { status: number; body: any } | { error: string };
 
@@ -60,7 +49,7 @@ interface RunReport {
 
 describe(`crash injection: SIGKILL during ingest and finalize, restart, recover, sweep [${engine}]`, () => {
   const seed = process.env.KORRIGO_CRASH_SEED ? Number(process.env.KORRIGO_CRASH_SEED) : (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-  const random = rng(seed);
+  const random = mulberry32(seed); // seeded, so a failing kill plan can be replayed
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   let env: TestEnv;
   let pe: ProcessEnv;
