@@ -85,6 +85,32 @@ describe(`P0-DI-001 concurrent lock acquisition [${engine}]`, () => {
     }
   });
 
+  it('a lease that expired with nobody taking it over no longer writes: annotation, score, draft and heartbeat → LOCK_REQUIRED', async () => {
+    const copyId = await makeCopy(env, examId);
+    const [a] = teachers as [Client];
+    const held = await a.req('POST', `/api/v1/copies/${copyId}/lock`);
+    expect(held.status).toBe(200);
+    const h = { 'x-lock-token': held.body.token };
+    // the token writes while the lease is live …
+    expect((await a.req('PUT', `/api/v1/copies/${copyId}/draft`, { payload: { n: 1 }, baseVersion: 0 }, h)).status).toBe(200);
+    env.clock.advance(61_000); // … and not once its TTL has passed, although the row and the token are unchanged
+    const w = await a.req('POST', `/api/v1/copies/${copyId}/annotations`, { pagePosition: 0, x: 0.1, y: 0.1, w: 0.1, h: 0.1, type: 'TICK' }, h);
+    const s = await a.req('PUT', `/api/v1/copies/${copyId}/scores/${leafIds(exam)[0]}`, { points: 100 }, h);
+    const d = await a.req('PUT', `/api/v1/copies/${copyId}/draft`, { payload: { n: 2 }, baseVersion: 1 }, h);
+    const hb = await a.req('POST', `/api/v1/copies/${copyId}/lock/heartbeat`, undefined, h);
+    for (const r of [w, s, d, hb]) {
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('LOCK_REQUIRED');
+    }
+    const row = await env.ctx.db.selectFrom('copy_locks').select('token').where('copy_id', '=', copyId).executeTakeFirstOrThrow();
+    expect(row.token).toBe(held.body.token); // nobody took it over: only the expiry refused the writes
+    const db = env.ctx.db;
+    expect(await db.selectFrom('annotations').select('id').where('copy_id', '=', copyId).execute()).toHaveLength(0);
+    expect(await db.selectFrom('scores').select('points').where('copy_id', '=', copyId).execute()).toHaveLength(0);
+    const draft = await db.selectFrom('draft_states').select(['version', 'payload']).where('copy_id', '=', copyId).executeTakeFirstOrThrow();
+    expect(draft.version).toBe(1);
+  });
+
   it('a heartbeat with a stale token fails; release frees the copy for the next teacher', async () => {
     const copyId = await makeCopy(env, examId);
     const [a, b] = teachers as [Client, Client];
