@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
+import { defaultRenderer } from '../../src/pdf/renderer.ts';
+import type { CopyRenderer } from '../../src/pdf/types.ts';
+import { transition } from '../../src/services/copy-state-machine.ts';
 
 const ROUNDS = 20;
 
@@ -20,6 +23,8 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
     teacher = overHttp(base, t);
   });
   afterAll(() => env.close());
+
+  const countBlobs = async () => Number((await env.ctx.db.selectFrom('blobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   async function submittedCopy() {
     const copyId = await makeCopy(env, exam.id);
@@ -58,6 +63,59 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
       expect(ok).toHaveLength(1);
       const job = await env.ctx.db.selectFrom('jobs').selectAll().where('ref_id', '=', copyId).executeTakeFirstOrThrow();
       expect(job).toMatchObject({ status: 'DONE', attempts: 1 });
+    }
+  });
+
+  it('a stalled worker whose job was re-claimed finishes late: still one final PDF, one FINALIZE_OK, one blob', async () => {
+    const copyId = await submittedCopy();
+    expect((await teacher.req('POST', `/api/v1/copies/${copyId}/finalize`)).status).toBe(202);
+    // the first render stalls (a worker frozen by GC, a slow disk…) until released; later renders are normal
+    let stalled!: () => void;
+    const inRender = new Promise<void>((entered) => {
+      const gated: CopyRenderer = {
+        render: async (input) => {
+          env.ctx.renderer = defaultRenderer;
+          entered();
+          await new Promise<void>((release) => (stalled = release));
+          return defaultRenderer.render(input);
+        },
+      };
+      env.ctx.renderer = gated;
+    });
+    const blobsBefore = await countBlobs();
+    const slow = new JobRunner(env.ctx, jobHandlers, { owner: 'stalled-worker', leaseMs: 60_000 });
+    const late = slow.runOnce();
+    await inRender;
+    env.clock.advance(61_000); // its job lease runs out: another worker re-claims the job and finishes it
+    expect(await new JobRunner(env.ctx, jobHandlers, { owner: 'second-worker' }).runOnce()).toBe(true);
+    expect((await env.ctx.db.selectFrom('copies').select('status').where('id', '=', copyId).executeTakeFirstOrThrow()).status).toBe('GRADED');
+    stalled();
+    await late; // the stalled run resumes on a copy that is already GRADED
+
+    const copy = await env.ctx.db.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
+    expect(copy.status).toBe('GRADED');
+    const pdfs = await env.ctx.db.selectFrom('final_pdfs').selectAll().where('copy_id', '=', copyId).execute();
+    expect(pdfs).toHaveLength(1);
+    expect(pdfs[0]!.blob_id).toBe(copy.final_blob_id);
+    const ok = await env.ctx.db.selectFrom('grading_events').select('id').where('copy_id', '=', copyId).where('action', '=', 'FINALIZE_OK').execute();
+    expect(ok).toHaveLength(1);
+    expect(await countBlobs()).toBe(blobsBefore + 1); // the loser's PDF is at most an orphan file, never a row
+    const job = await env.ctx.db.selectFrom('jobs').selectAll().where('ref_id', '=', copyId).executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ status: 'DONE', attempts: 2 });
+  });
+
+  it('finalizeOk is refused on a copy that is not in progress (GRADED, READY)', async () => {
+    const graded = await submittedCopy();
+    await admin.req('POST', `/api/v1/copies/${graded}/finalize`);
+    await new JobRunner(env.ctx, jobHandlers).drain();
+    const ready = await makeCopy(env, exam.id);
+    const blob = (await env.ctx.db.selectFrom('copies').select('final_blob_id').where('id', '=', graded).executeTakeFirstOrThrow()).final_blob_id!;
+    for (const [copyId, status] of [[graded, 'GRADED'], [ready, 'READY']] as const) {
+      const before = await env.ctx.db.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
+      await expect(
+        env.ctx.db.transaction().execute((tx) => transition(tx, 'finalizeOk', copyId, { actorId: null, now: new Date().toISOString() }, { blobId: blob, finalScore: 1 })),
+      ).rejects.toMatchObject({ code: 'INVALID_STATE', extra: { currentStatus: status } });
+      expect(await env.ctx.db.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow()).toEqual(before);
     }
   });
 
