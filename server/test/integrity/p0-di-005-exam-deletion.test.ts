@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, makeCopy, makeExam, makeUser, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
+import { insertBlob } from '../../src/repositories/blob.repository.ts';
+import { newId } from '../../src/ids.ts';
 
 describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
   let env: TestEnv;
@@ -45,6 +47,28 @@ describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
     expect((await admin.req('POST', `/api/v1/exams/${exam.id}/unarchive`)).body.exam.archivedAt).toBeNull();
   });
 
+  it('an exam with a scan still being processed and no copy yet: 409 EXAM_HAS_COPIES, nothing deleted', async () => {
+    const exam = await makeExam(admin, [teacher]);
+    const now = env.ctx.clock.now().toISOString();
+    const scan = await env.ctx.blobs.put(new TextEncoder().encode('%PDF-1.7 scan being split'), 'application/pdf');
+    await insertBlob(env.ctx.db, scan, now);
+    const uploadId = newId();
+    await env.ctx.db
+      .insertInto('uploads')
+      .values({ id: uploadId, exam_id: exam.id, source_blob_id: scan.id, mode: 'BATCH', status: 'PROCESSING', page_count: 40, pages_done: 3, error: null, created_by: admin.user.id, created_at: now, updated_at: now })
+      .execute();
+    expect(await count('copies', exam.id)).toBe(0);
+    const tables = ['exams', 'questions', 'exam_correctors'] as const;
+    const before = await Promise.all(tables.map((t) => count(t, exam.id)));
+    const results = await parallel(3, () => admin.req('DELETE', `/api/v1/exams/${exam.id}`));
+    for (const r of results) {
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('EXAM_HAS_COPIES');
+    }
+    expect(await Promise.all(tables.map((t) => count(t, exam.id)))).toEqual(before);
+    expect(await env.ctx.db.selectFrom('uploads').select('status').where('id', '=', uploadId).executeTakeFirstOrThrow()).toEqual({ status: 'PROCESSING' });
+  });
+
   it('an exam without copies is deleted once (parallel deletes: one 204, the rest 404); teachers cannot delete', async () => {
     const exam = await makeExam(admin, [teacher]);
     expect((await teacher.req('DELETE', `/api/v1/exams/${exam.id}`)).status).toBe(403);
@@ -76,5 +100,29 @@ describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
     await sql`DELETE FROM pages WHERE copy_id = ${copyId}`.execute(db);
     await expect(sql`DELETE FROM copies WHERE id = ${copyId}`.execute(db)).rejects.toThrow(/foreign key/i);
     expect(await count('exams', exam.id)).toBe(1);
+  });
+
+  it('the catalog: every foreign key RESTRICTs deletes except the few whose child is pure derived data', async () => {
+    // DESIGN.md §2: only a lease or a draft of a copy, and a session of a user, go with their parent
+    const mayCascade = ['copy_locks.copy_id → copies', 'draft_states.copy_id → copies', 'sessions.user_id → users'];
+    const rows =
+      engine === 'postgres'
+        ? await sql<{ tbl: string; col: string; ref: string; del: string }>`
+            SELECT c.conrelid::regclass::text AS tbl, a.attname AS col, c.confrelid::regclass::text AS ref,
+              CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END AS del
+            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+            WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`.execute(env.ctx.db)
+        : await sql<{ tbl: string; col: string; ref: string; del: string }>`
+            SELECT m.name AS tbl, f."from" AS col, f."table" AS ref, f.on_delete AS del
+            FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`.execute(env.ctx.db);
+    const fks = rows.rows.map((r) => ({ fk: `${r.tbl}.${r.col} → ${r.ref}`, del: r.del.toUpperCase() }));
+    // the catalog query really sees the schema: the keys that guard an exam's grading are all there
+    for (const fk of ['copies.exam_id → exams', 'uploads.exam_id → exams', 'questions.exam_id → exams', 'pages.copy_id → copies', 'annotations.copy_id → copies', 'scores.copy_id → copies', 'grading_events.copy_id → copies', 'copies.final_blob_id → blobs', 'pages.image_blob_id → blobs']) {
+      expect(fks.find((f) => f.fk === fk), fk).toMatchObject({ del: 'RESTRICT' });
+    }
+    expect(fks.filter((f) => f.del === 'CASCADE').map((f) => f.fk).sort()).toEqual(mayCascade);
+    const others = fks.filter((f) => f.del !== 'CASCADE');
+    expect(others.filter((f) => f.del !== 'RESTRICT' && f.del !== 'NO ACTION')).toEqual([]);
+    expect(others.length).toBeGreaterThan(30);
   });
 });
