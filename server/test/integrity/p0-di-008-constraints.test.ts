@@ -1,7 +1,9 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, makeCopy, makeExam, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
 import { newId } from '../../src/ids.ts';
+import { migrations } from '../../src/db/migrations/index.ts';
+import { migrateToLatest } from '../../src/db/database.ts';
 
 const REFUSED = /CHECK constraint|violates check constraint|FOREIGN KEY|foreign key|UNIQUE|unique|duplicate key/i;
 
@@ -42,6 +44,74 @@ describe(`P0-DI-008 copy state constraints [${engine}]`, () => {
     }
     const row = await db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'READY', locked_by: null, final_blob_id: null });
+  });
+
+  it('each CHECK refuses its own violation: merged target on a live copy, a negative final score, a page byte range without a length', async () => {
+    const db = env.ctx.db;
+    const id = await makeCopy(env, exam.id);
+    const other = await makeCopy(env, exam.id);
+    const page = await db.selectFrom('pages').select(['id', 'image_blob_id']).where('copy_id', '=', id).where('position', '=', 0).executeTakeFirstOrThrow();
+    const refused: [RegExp, ReturnType<typeof sql>][] = [
+      // the target only goes with MERGED, in both directions
+      [/copies_merged_target/, sql`UPDATE copies SET merged_into_id = ${other} WHERE id = ${id}`],
+      [/copies_score/, sql`UPDATE copies SET final_score = -1 WHERE id = ${id}`],
+      [/pages_image_range/, sql`UPDATE pages SET image_offset = 0, image_length = 0 WHERE id = ${page.id}`],
+      [/pages_image_range/, sql`UPDATE pages SET image_offset = 0 WHERE id = ${page.id}`], // NULL length: the 003 bug
+      [/pages_image_range/, sql`UPDATE pages SET image_length = 100 WHERE id = ${page.id}`],
+      [/pages_image_range/, sql`INSERT INTO pages (id, copy_id, position, source_page, image_blob_id, width_px, height_px, image_offset, image_length)
+        VALUES (${newId()}, ${id}, 7, 7, ${page.image_blob_id}, 10, 10, 12, NULL)`],
+    ];
+    for (const [constraint, stmt] of refused) await expect(stmt.execute(db), String(constraint)).rejects.toThrow(constraint);
+    expect(await db.selectFrom('copies').select(['merged_into_id', 'final_score']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ merged_into_id: null, final_score: null });
+    expect(await db.selectFrom('pages').select(['image_offset', 'image_length']).where('id', '=', page.id).executeTakeFirstOrThrow()).toEqual({ image_offset: null, image_length: null });
+    // what is allowed stays allowed: a whole range, a zero score
+    await sql`UPDATE pages SET image_offset = 0, image_length = 1 WHERE id = ${page.id}`.execute(db);
+    await sql`UPDATE copies SET final_score = 0 WHERE id = ${id}`.execute(db);
+    await sql`UPDATE copies SET status = 'STAGING', final_score = NULL WHERE id = ${id}`.execute(db);
+    await sql`UPDATE copies SET status = 'MERGED', merged_into_id = ${other} WHERE id = ${id}`.execute(db);
+    expect(await db.selectFrom('pages').select(['image_offset', 'image_length']).where('id', '=', page.id).executeTakeFirstOrThrow()).toMatchObject({ image_offset: 0 });
+  });
+
+  it('migration 004 keeps every other constraint of pages and every row, down to 003 and up again', async () => {
+    const own = await createTestEnv();
+    try {
+      const db = own.ctx.db;
+      const a = await makeUser(own, 'ADMIN');
+      const e = await makeExam(a);
+      const id = await makeCopy(own, e.id, { pages: 3 });
+      await sql`UPDATE pages SET image_offset = 128, image_length = 4096 WHERE copy_id = ${id} AND position = 1`.execute(db);
+      const pagesOf = () => db.selectFrom('pages').select(['id', 'copy_id', 'position', 'booklet_id', 'source_page', 'image_blob_id', 'width_px', 'height_px', 'image_offset', 'image_length']).orderBy('id').execute();
+      const before = await pagesOf();
+      const names = Object.keys(migrations);
+      const to003 = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo('003_scan_page_ranges');
+      expect(to003.error).toBeUndefined();
+      expect(to003.results?.map((r) => r.migrationName)).toEqual(names.slice(names.indexOf('004_pages_image_range_check')).reverse());
+      expect(await pagesOf()).toEqual(before);
+      const whole = before.find((x) => x.image_offset === null)!; // a page whose blob is its image
+      await sql`UPDATE pages SET image_offset = 0 WHERE id = ${whole.id}`.execute(db); // 003's hole, as it was
+      await sql`UPDATE pages SET image_offset = NULL WHERE id = ${whole.id}`.execute(db);
+      await migrateToLatest(db);
+      expect(await pagesOf()).toEqual(before);
+
+      const p = before[0]!;
+      const insert = (over: Record<string, unknown>) => {
+        const v = { id: newId(), copy_id: id, position: 9, booklet_id: null, source_page: 9, image_blob_id: p.image_blob_id, width_px: 10, height_px: 10, image_offset: null, image_length: null, ...over };
+        return db.insertInto('pages').values(v as never).execute();
+      };
+      await expect(insert({ position: -1 }), 'pages_position').rejects.toThrow(/pages_position/);
+      await expect(insert({ width_px: 0 }), 'pages_dims').rejects.toThrow(/pages_dims/);
+      await expect(insert({ image_offset: -1, image_length: 5 }), 'image_offset >= 0').rejects.toThrow(REFUSED);
+      await expect(insert({ position: 1 }), 'unique (copy_id, position)').rejects.toThrow(REFUSED);
+      await expect(insert({ copy_id: 'no-such-copy' }), 'copy FK').rejects.toThrow(/foreign key/i);
+      await expect(insert({ image_blob_id: 'no-such-blob' }), 'blob FK').rejects.toThrow(/foreign key/i);
+      await expect(insert({ booklet_id: 'no-such-booklet' }), 'booklet FK').rejects.toThrow(/foreign key/i);
+      await expect(insert({ image_offset: 0 }), 'range').rejects.toThrow(/pages_image_range/);
+      await insert({ image_offset: 0, image_length: 10 });
+      await expect(sql`DELETE FROM copies WHERE id = ${id}`.execute(db)).rejects.toThrow(/foreign key/i);
+      await expect(sql`DELETE FROM blobs WHERE id = ${p.image_blob_id}`.execute(db)).rejects.toThrow(/foreign key/i);
+    } finally {
+      await own.close();
+    }
   });
 
   it('out-of-range geometry and points over the maximum are refused by the database', async () => {
