@@ -1,6 +1,8 @@
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, engine, leafIds, makeCopy, makeExam, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
+import { createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
+import { transition, transitions } from '../../src/services/copy-state-machine.ts';
+import type { CopyStatus } from '../../src/db/schema.ts';
 import { newId } from '../../src/ids.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { migrateToLatest } from '../../src/db/database.ts';
@@ -164,5 +166,90 @@ describe(`P0-DI-008 copy state constraints [${engine}]`, () => {
     const events = await env.ctx.db.selectFrom('grading_events').select('action').where('copy_id', '=', id).execute();
     expect(events.filter((e) => e.action === 'SUBMITTED')).toHaveLength(1);
     expect(events.filter((e) => e.action === 'UNLOCKED')).toHaveLength(1);
+  });
+
+  /** DESIGN.md §3, written out independently of the state machine's own table. */
+  const allowed: Record<keyof typeof transitions, { from: CopyStatus[]; to: CopyStatus; event: string }> = {
+    validate: { from: ['STAGING'], to: 'READY', event: 'VALIDATED' },
+    submit: { from: ['READY'], to: 'LOCKED', event: 'SUBMITTED' },
+    unlock: { from: ['LOCKED'], to: 'READY', event: 'UNLOCKED' },
+    finalize: { from: ['READY', 'LOCKED', 'GRADING_FAILED'], to: 'GRADING_IN_PROGRESS', event: 'FINALIZE_REQUESTED' },
+    finalizeOk: { from: ['GRADING_IN_PROGRESS'], to: 'GRADED', event: 'FINALIZE_OK' },
+    finalizeFailed: { from: ['GRADING_IN_PROGRESS'], to: 'GRADING_FAILED', event: 'FINALIZE_FAILED' },
+    reopen: { from: ['GRADED'], to: 'READY', event: 'REOPENED' },
+    merge: { from: ['STAGING'], to: 'MERGED', event: 'MERGED' },
+  };
+  const STATUSES: CopyStatus[] = ['STAGING', 'READY', 'LOCKED', 'GRADING_IN_PROGRESS', 'GRADED', 'GRADING_FAILED', 'MERGED'];
+
+  /** A copy with pages put straight into `status`, with the columns its CHECKs require. */
+  async function copyIn(status: CopyStatus) {
+    const db = env.ctx.db;
+    const id = await makeCopy(env, exam.id, { pages: 1, status: status === 'STAGING' || status === 'MERGED' ? 'STAGING' : 'READY' });
+    const blob = (await db.selectFrom('pages').select('image_blob_id').where('copy_id', '=', id).executeTakeFirstOrThrow()).image_blob_id;
+    const now = new Date().toISOString();
+    const set: Record<CopyStatus, ReturnType<typeof sql> | null> = {
+      STAGING: null,
+      READY: null,
+      LOCKED: sql`status = 'LOCKED', locked_by = ${teacher.user.id}, locked_at = ${now}`,
+      GRADING_IN_PROGRESS: sql`status = 'GRADING_IN_PROGRESS'`,
+      GRADED: sql`status = 'GRADED', final_blob_id = ${blob}, graded_at = ${now}, final_score = 1200`,
+      GRADING_FAILED: sql`status = 'GRADING_FAILED', grading_error = 'renderer crashed'`,
+      MERGED: sql`status = 'MERGED', merged_into_id = ${await makeCopy(env, exam.id, { pages: 1, status: 'STAGING' })}`,
+    };
+    if (set[status]) await sql`UPDATE copies SET ${set[status]} WHERE id = ${id}`.execute(db);
+    return { id, blob };
+  }
+
+  it('every transition from every status, straight against the state machine, matches the allowed table', async () => {
+    expect(Object.keys(transitions).sort()).toEqual(Object.keys(allowed).sort());
+    const db = env.ctx.db;
+    const outcomes: string[] = [];
+    for (const name of Object.keys(allowed) as (keyof typeof transitions)[]) {
+      for (const status of STATUSES) {
+        const { id, blob } = await copyIn(status);
+        const into = await makeCopy(env, exam.id, { pages: 1, status: 'STAGING' });
+        const events = async () => (await db.selectFrom('grading_events').select('action').where('copy_id', '=', id).orderBy('created_at').execute()).map((e) => e.action);
+        const params = { finalizeOk: { blobId: blob, finalScore: 900 }, finalizeFailed: { error: 'font missing' }, merge: { into }, unlock: {} }[name as string];
+        const before = await db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        const eventsBefore = await events();
+        const now = new Date().toISOString();
+        const run = () => db.transaction().execute((tx) => (transition as any)(tx, name, id, { actorId: teacher.user.id, now }, ...(params ? [params] : [])));
+        const after = async () => db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        if (allowed[name].from.includes(status)) {
+          await run();
+          expect((await after()).status, `${name} from ${status}`).toBe(allowed[name].to);
+          expect(await events(), `${name} from ${status}`).toEqual([...eventsBefore, allowed[name].event]);
+          outcomes.push(`${name}:${status}`);
+        } else {
+          await expect(run(), `${name} from ${status}`).rejects.toMatchObject({ code: 'INVALID_STATE', extra: { currentStatus: status } });
+          expect(await after(), `${name} from ${status} leaves the copy as it was`).toEqual(before);
+          expect(await events(), `${name} from ${status} writes no event`).toEqual(eventsBefore);
+        }
+      }
+    }
+    expect(outcomes).toHaveLength(Object.values(allowed).reduce((n, t) => n + t.from.length, 0));
+  });
+
+  it('reopen: a READY copy is refused with 409 INVALID_STATE; six parallel reopens of a GRADED copy → one 200 and one REOPENED', async () => {
+    const base = await listen(env);
+    const http = overHttp(base, admin);
+    const ready = await copyIn('READY');
+    const r = await http.req('POST', `/api/v1/copies/${ready.id}/reopen`);
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ code: 'INVALID_STATE', currentStatus: 'READY' });
+    for (const status of ['GRADING_FAILED', 'LOCKED'] as const) {
+      const c = await copyIn(status);
+      expect((await http.req('POST', `/api/v1/copies/${c.id}/reopen`)).body).toMatchObject({ code: 'INVALID_STATE', currentStatus: status });
+    }
+
+    for (let round = 0; round < 5; round++) {
+      const graded = await copyIn('GRADED');
+      const results = await parallel(6, () => http.req('POST', `/api/v1/copies/${graded.id}/reopen`));
+      expect(results.filter((x) => x.status === 200)).toHaveLength(1);
+      for (const x of results.filter((y) => y.status !== 200)) expect(x.body).toMatchObject({ code: 'INVALID_STATE', currentStatus: 'READY' });
+      const reopened = await env.ctx.db.selectFrom('grading_events').select('id').where('copy_id', '=', graded.id).where('action', '=', 'REOPENED').execute();
+      expect(reopened).toHaveLength(1);
+      expect(await env.ctx.db.selectFrom('copies').select(['status', 'final_blob_id']).where('id', '=', graded.id).executeTakeFirstOrThrow()).toEqual({ status: 'READY', final_blob_id: null });
+    }
   });
 });
