@@ -213,21 +213,49 @@ describe(`P0-DI-008 copy state constraints [${engine}]`, () => {
         const before = await db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         const eventsBefore = await events();
         const now = new Date().toISOString();
-        const run = () => db.transaction().execute((tx) => (transition as any)(tx, name, id, { actorId: teacher.user.id, now }, ...(params ? [params] : [])));
+        const run = () =>
+          db.transaction().execute((tx) => (transition as any)(tx, name, id, { actorId: teacher.user.id, now, metadata: { case: `${name}:${status}` } }, ...(params ? [params] : [])));
         const after = async () => db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         if (allowed[name].from.includes(status)) {
           await run();
           expect((await after()).status, `${name} from ${status}`).toBe(allowed[name].to);
           expect(await events(), `${name} from ${status}`).toEqual([...eventsBefore, allowed[name].event]);
+          const ev = await db.selectFrom('grading_events').select(['metadata', 'actor_id']).where('copy_id', '=', id).where('action', '=', allowed[name].event).executeTakeFirstOrThrow();
+          const meta = JSON.parse(ev.metadata as string);
+          expect({ ...meta, from: [...meta.from].sort() }).toEqual({ from: [...allowed[name].from].sort(), to: allowed[name].to, case: `${name}:${status}` });
+          expect(ev.actor_id).toBe(teacher.user.id);
           outcomes.push(`${name}:${status}`);
         } else {
-          await expect(run(), `${name} from ${status}`).rejects.toMatchObject({ code: 'INVALID_STATE', extra: { currentStatus: status } });
+          await expect(run(), `${name} from ${status}`).rejects.toMatchObject({ code: 'INVALID_STATE', message: `Not allowed while the copy is ${status}`, extra: { currentStatus: status } });
           expect(await after(), `${name} from ${status} leaves the copy as it was`).toEqual(before);
           expect(await events(), `${name} from ${status} writes no event`).toEqual(eventsBefore);
         }
       }
     }
     expect(outcomes).toHaveLength(Object.values(allowed).reduce((n, t) => n + t.from.length, 0));
+  });
+
+  it('the state machine says why a transition was refused: no such copy, no pages, not the submitter', async () => {
+    const db = env.ctx.db;
+    const now = new Date().toISOString();
+    const run = (name: string, id: string, ...params: unknown[]) => db.transaction().execute((tx) => (transition as any)(tx, name, id, { actorId: admin.user.id, now }, ...params));
+    await expect(run('reopen', newId())).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+
+    const empty = newId();
+    await db.insertInto('copies').values({ id: empty, exam_id: exam.id, anonymous_code: `NOPAGES-${empty.slice(0, 6)}`, status: 'STAGING', created_at: now, updated_at: now, student_id: null, assigned_to: null, locked_by: null, locked_at: null, graded_at: null, final_blob_id: null, final_score: null, grading_error: null, flagged: null, merged_into_id: null }).execute();
+    await expect(run('validate', empty)).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'The copy has no pages', extra: { currentStatus: 'STAGING' } });
+    await sql`UPDATE copies SET status = 'READY' WHERE id = ${empty}`.execute(db);
+    for (const name of ['submit', 'finalize']) {
+      await expect(run(name, empty), name).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'The copy has no pages', extra: { currentStatus: 'READY' } });
+    }
+
+    const locked = await copyIn('LOCKED'); // submitted by `teacher`
+    await expect(run('unlock', locked.id, { submitterOnly: admin.user.id })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: 'Only the teacher who submitted the copy (or an admin) can do this',
+      extra: { currentStatus: 'LOCKED' },
+    });
+    expect((await run('unlock', locked.id, { submitterOnly: teacher.user.id })).status).toBe('READY');
   });
 
   it('reopen: a READY copy is refused with 409 INVALID_STATE; six parallel reopens of a GRADED copy → one 200 and one REOPENED', async () => {
