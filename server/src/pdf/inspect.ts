@@ -1,5 +1,6 @@
 import type { PDFDocument } from 'pdf-lib';
 import { AppError, invalidPdf } from '../errors.ts';
+import { checkBudgets } from './budget.ts';
 import { loadShared, scanPageRanges, type ScanPageRange } from './page-image.ts';
 
 export interface InspectOptions {
@@ -84,6 +85,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promi
   if (pageCount > opts.maxPages) {
     throw invalidPdf(`The PDF has ${pageCount} pages; the limit is ${opts.maxPages}. Split it into smaller files.`);
   }
+  checkBudgets(doc);
   return { pageCount, scanPages: scanPageRanges(doc, bytes) };
 }
 
