@@ -349,9 +349,68 @@ function pdfjs(): Promise<PdfjsModule> {
   return pdfjsModule;
 }
 
+/**
+ * Whether an encrypted PDF opens without a password: an owner password alone (a copier's "PDF security") only
+ * restricts printing or editing, and every reader opens such a file. pdfjs decrypts it; pdf-lib cannot.
+ */
+export async function opensWithoutPassword(pdfBytes: Uint8Array): Promise<boolean> {
+  const { getDocument } = await pdfjs();
+  const task = getDocument({ data: Uint8Array.prototype.slice.call(pdfBytes), password: '', isEvalSupported: false, useSystemFonts: false, verbosity: 0, ...PDFJS_DATA });
+  try {
+    await task.promise;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await task.destroy();
+  }
+}
+
+/**
+ * The resolution to render a page at: `dpi`, or a bilevel scan's own resolution (up to 600 dpi), which a 150 dpi
+ * JPEG would halve — and handwriting with it. Bilevel images are what copiers write in black and white: CCITT G4,
+ * JBIG2, or 1 bit per pixel.
+ */
+function renderDpi(page: PDFPage, dpi: number): number {
+  const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  const box = page.getCropBox();
+  const longestInches = Math.max(Math.abs(box.width), Math.abs(box.height)) / 72;
+  let best = dpi;
+  for (const [, ref] of xobjects?.entries() ?? []) {
+    const image = page.doc.context.lookup(ref);
+    if (!(image instanceof PDFRawStream) || !isBilevel(image.dict)) continue;
+    const w = image.dict.lookup(PDFName.of('Width'));
+    const h = image.dict.lookup(PDFName.of('Height'));
+    if (!(w instanceof PDFNumber) || !(h instanceof PDFNumber) || longestInches <= 0) continue;
+    best = Math.max(best, Math.min(MAX_BILEVEL_DPI, Math.max(w.asNumber(), h.asNumber()) / longestInches));
+  }
+  return best;
+}
+
+const MAX_BILEVEL_DPI = 600;
+
+function isBilevel(dict: PDFDict): boolean {
+  if (dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Image')) return false;
+  const bpc = dict.lookup(PDFName.of('BitsPerComponent'));
+  if (dict.lookup(PDFName.of('ImageMask'))?.toString() === 'true' || (bpc instanceof PDFNumber && bpc.asNumber() === 1)) return true;
+  const filter = dict.lookup(PDFName.of('Filter'));
+  const filters = filter instanceof PDFArray ? filter.asArray() : [filter];
+  return filters.some((f) => f === PDFName.of('CCITTFaxDecode') || f === PDFName.of('JBIG2Decode'));
+}
+
+/** The resolution of each of `pageIndices` (see `renderDpi`), read before pdfjs takes the bytes over. */
+async function renderDpis(pdfBytes: Uint8Array, pageIndices: number[], dpi: number): Promise<number[]> {
+  try {
+    const doc = await loadShared(pdfBytes, { ignoreEncryption: true });
+    return pageIndices.map((i) => renderDpi(doc.getPage(i), dpi));
+  } catch {
+    return pageIndices.map(() => dpi); // pdfjs reads more files than pdf-lib: render them at the default
+  }
+}
+
 /** `pdfBytes` is handed to pdfjs, which takes ownership of (detaches) its buffer: pass a copy the caller can lose. */
 async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions, onPage?: (page: number) => void): Promise<PageImage[]> {
-  const dpi = opts.dpi ?? DEFAULT_RENDER_DPI;
+  const dpis = await renderDpis(pdfBytes, pageIndices, opts.dpi ?? DEFAULT_RENDER_DPI);
   const quality = opts.jpegQuality ?? DEFAULT_JPEG_QUALITY;
   // loading and parsing are spent for the first page: a deadline reached there names it
   if (pageIndices[0] !== undefined) onPage?.(pageIndices[0]);
@@ -370,9 +429,10 @@ async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: Pa
   }).promise;
   try {
     const out: PageImage[] = [];
-    for (const index of pageIndices) {
+    for (const [i, index] of pageIndices.entries()) {
       onPage?.(index);
       const page = await pdf.getPage(index + 1);
+      const dpi = dpis[i]!;
       let viewport = page.getViewport({ scale: dpi / 72 });
       const area = viewport.width * viewport.height;
       if (area > MAX_RENDER_PIXELS) viewport = page.getViewport({ scale: (dpi / 72) * Math.sqrt(MAX_RENDER_PIXELS / area) });

@@ -40,6 +40,13 @@ const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 const tooLarge = (max: number) =>
   new AppError('PAYLOAD_TOO_LARGE', 413, `The file is larger than the limit of ${formatMb(max)}. Split the scan into smaller files.`);
 
+const unsupportedType = (type: string) =>
+  new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    415,
+    `The file was sent as ${type ? `"${type.split(';')[0]}"` : 'no content type'}: send the PDF as application/pdf, or as the file of a multipart/form-data form.`,
+  );
+
 const EMPTY_BODY: AsyncIterable<Uint8Array> = (async function* () {})();
 
 export function uploadDto(u: UploadsTable, copyIds: string[]) {
@@ -65,10 +72,11 @@ export async function createUpload(
   ctx: AppContext,
   actor: Actor,
   examId: string,
-  input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number },
+  input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number; unsupportedType?: string },
 ) {
   requireRole(actor, 'ADMIN');
   await loadExamFor(ctx.db, actor, examId);
+  if (input.unsupportedType !== undefined) throw unsupportedType(input.unsupportedType);
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
   if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
