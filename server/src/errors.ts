@@ -20,3 +20,21 @@ export const invalidState = (currentStatus: string | null, msg?: string) =>
     currentStatus,
   });
 export const invalidPdf = (msg: string) => new AppError('INVALID_PDF', 422, msg);
+
+/**
+ * A PDF task ran out of its time or memory budget (pdf/pool.ts). Final: the same file would exhaust it again, so the
+ * job runner does not retry it. `page` is the 1-based page being worked on, when known.
+ */
+export class PdfBudgetExceeded extends Error {
+  readonly final = true;
+  constructor(
+    message: string,
+    readonly page: number | null,
+  ) {
+    super(message);
+    this.name = 'PdfBudgetExceeded';
+  }
+}
+
+/** Whether retrying the job that threw `err` cannot help. */
+export const isFinalError = (err: unknown): boolean => (err as { final?: unknown } | null)?.final === true;

@@ -31,8 +31,9 @@ process.on('message', async (msg: { type: string }) => {
     if (msg.type === 'warm-pool') {
       // Starts the PDF threads, as the first upload of a running server would have done, so that the memory
       // baseline taken afterwards includes them.
-      const pool = getPdfPool();
-      await Promise.all(Array.from({ length: pool.size }, () => pool.inspectPdf(new Uint8Array(0), { maxBytes: 1, maxPages: 1 }).catch(() => null)));
+      for (const pool of [getPdfPool('quick'), getPdfPool('bulk')]) {
+        await Promise.all(Array.from({ length: pool.size }, () => pool.inspectPdf(new Uint8Array(0), { maxBytes: 1, maxPages: 1 }).catch(() => null)));
+      }
       send({ type: 'warm-pool:done' });
     } else if (msg.type === 'stop') {
       await runner?.stop();

@@ -49,9 +49,13 @@ function mapError(err: unknown): { status: number; body: ReturnType<typeof probl
 }
 
 /** `onRoute` sees every route as it is registered (the authorization-matrix test builds its table from it). */
-export async function buildApp(ctx: AppContext, opts: { logger?: boolean; onRoute?: (route: RouteOptions) => void } = {}): Promise<FastifyInstance> {
+/** `logger`: true logs to stdout; a stream receives the log lines instead (tests read what an operator would). */
+export async function buildApp(
+  ctx: AppContext,
+  opts: { logger?: boolean | NodeJS.WritableStream; onRoute?: (route: RouteOptions) => void } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info', ...(opts.logger === true ? {} : { stream: opts.logger }) } : false,
     // a proxy's request id is kept (so one id follows the request through every log) if it is plain text
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

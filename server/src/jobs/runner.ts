@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { EventEmitter } from 'node:events';
 import type { AppContext } from '../context.ts';
+import { isFinalError } from '../errors.ts';
 import { iso, newId } from '../ids.ts';
 import * as jobs from '../repositories/job.repository.ts';
 import { metrics } from '../observability/metrics.ts';
@@ -22,8 +23,8 @@ export interface RunnerOptions {
 
 /**
  * The durable job runner on the `jobs` table. Claims with a lease (re-claimable once it expires, so a dead
- * worker's job is picked up again), renews the lease while the handler runs, retries with exponential backoff,
- * and after the last attempt marks the job FAILED and lets the handler record the failure (e.g. GRADING_FAILED).
+ * worker's job is picked up again), renews the lease while the handler runs, retries with exponential backoff
+ * (never an error marked final, such as a PDF over its budget), and after the last attempt marks the job FAILED and lets the handler record the failure (e.g. GRADING_FAILED).
  */
 export class JobRunner {
   readonly owner: string;
@@ -114,7 +115,8 @@ export class JobRunner {
       metrics.jobsProcessed.inc({ kind: job.kind, outcome: 'done' });
     } catch (err) {
       const message = errorMessage(err);
-      if (job.attempts < job.max_attempts) {
+      // a PDF over its budget (pdf/pool.ts) would exhaust it again: failing now frees the worker for other jobs
+      if (job.attempts < job.max_attempts && !isFinalError(err)) {
         const delay = this.backoffBaseMs * 4 ** (job.attempts - 1);
         await jobs.retryJobLater(ctx.db, job.id, this.owner, { now: ctx.clock.now().toISOString(), runAfter: iso(ctx.clock, delay), error: message });
         metrics.jobsProcessed.inc({ kind: job.kind, outcome: 'retry' });

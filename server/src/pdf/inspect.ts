@@ -1,6 +1,7 @@
 import type { PDFDocument } from 'pdf-lib';
 import { AppError, invalidPdf } from '../errors.ts';
-import { loadShared, scanPageRanges, type ScanPageRange } from './page-image.ts';
+import { checkBudgets } from './budget.ts';
+import { loadShared, opensWithoutPassword, scanPageRanges, type ScanPageRange } from './page-image.ts';
 
 export interface InspectOptions {
   maxPages: number;
@@ -68,7 +69,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promi
   } catch {
     throw invalidPdf('The PDF is damaged and cannot be read. Export or scan it again, then upload the new file.');
   }
-  if (doc.isEncrypted) {
+  if (doc.isEncrypted && !(await opensWithoutPassword(bytes))) {
     throw invalidPdf(
       'The PDF is password-protected or encrypted. Save or export it again without protection, then upload it.',
     );
@@ -84,7 +85,10 @@ export async function inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promi
   if (pageCount > opts.maxPages) {
     throw invalidPdf(`The PDF has ${pageCount} pages; the limit is ${opts.maxPages}. Split it into smaller files.`);
   }
-  return { pageCount, scanPages: scanPageRanges(doc, bytes) };
+  // the structure is not encrypted, the streams are: an encrypted file's content is bounded by the render's limits
+  checkBudgets(doc);
+  // pdf-lib cannot decrypt: the pages of a file with an owner password are rendered (by pdfjs, which can)
+  return { pageCount, scanPages: doc.isEncrypted ? doc.getPages().map(() => null) : scanPageRanges(doc, bytes) };
 }
 
 /**

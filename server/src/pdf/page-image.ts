@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import {
-  decodePDFRawStream,
   PDFArray,
   PDFDict,
   PDFDocument,
@@ -13,6 +12,7 @@ import {
 } from 'pdf-lib';
 import { PDFJS_DATA } from './assets.ts';
 import './pdf-lib-fast-stream-end.ts';
+import { boundedDecode, PDF_BUDGETS } from './budget.ts';
 import { withCanvas } from './canvas.ts';
 import type { PageImage } from './types.ts';
 
@@ -31,7 +31,7 @@ const MAX_RENDER_PIXELS = 40_000_000;
  * One image per page, in page order. A page that is exactly one full-page JPEG (what scanners write) yields those
  * JPEG bytes untouched; any other page is rendered with pdfjs and encoded as JPEG (never PNG: encoding dominates).
  */
-export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOptions = {}): Promise<PageImage[]> {
+export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOptions = {}, onPage?: (page: number) => void): Promise<PageImage[]> {
   const doc = await loadShared(pdfBytes);
   const images: Array<PageImage | null> = doc.getPages().map((page) => {
     const jpeg = scannedJpeg(page);
@@ -40,7 +40,7 @@ export async function extractPageImages(pdfBytes: Uint8Array, opts: PageImageOpt
   });
   const toRender = images.flatMap((image, index) => (image ? [] : [index]));
   if (toRender.length > 0) {
-    const rendered = await renderPages(Uint8Array.prototype.slice.call(pdfBytes), toRender, opts);
+    const rendered = await renderPages(Uint8Array.prototype.slice.call(pdfBytes), toRender, opts, onPage);
     toRender.forEach((pageIndex, i) => (images[pageIndex] = rendered[i] ?? null));
   }
   return images.map((image, i) => {
@@ -82,10 +82,10 @@ export function scanPageRanges(doc: PDFDocument, source: Uint8Array): Array<Scan
 }
 
 /** Renders the given 0-based pages of the PDF at `path` (see `extractPageImages`), in the order given. */
-export async function renderPagesOfFile(path: string, pageIndices: number[], opts: PageImageOptions = {}): Promise<PageImage[]> {
+export async function renderPagesOfFile(path: string, pageIndices: number[], opts: PageImageOptions = {}, onPage?: (page: number) => void): Promise<PageImage[]> {
   const file = await fs.readFile(path);
   // pdfjs refuses a Buffer; this view over the file's own memory is no copy
-  return renderPages(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), pageIndices, opts);
+  return renderPages(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), pageIndices, opts, onPage);
 }
 
 /**
@@ -263,17 +263,19 @@ function isGrayOrRgb(cs: PDFObject | undefined, dict: PDFDict): boolean {
   return false;
 }
 
+/** Far above what a scanner writes (a few dozen bytes): a longer page draws more than its image. */
+const SCAN_CONTENT_BYTES = 64 * 1024;
+
+/** The page's decoded content when it is short enough to be a scanner's, else null. */
 function contentBytes(page: PDFPage): Uint8Array | null {
   const contents = page.node.Contents();
   const streams = contents instanceof PDFArray ? contents.asArray().map((r) => page.doc.context.lookup(r)) : [contents];
   const parts: Uint8Array[] = [];
   for (const s of streams) {
     if (!(s instanceof PDFRawStream)) return null;
-    try {
-      parts.push(decodePDFRawStream(s).decode(), SPACE);
-    } catch {
-      return null;
-    }
+    const part = boundedDecode(s, SCAN_CONTENT_BYTES);
+    if (!part || part === 'over') return null;
+    parts.push(part, SPACE);
   }
   return parts.length ? concatBytes(parts) : null;
 }
@@ -347,10 +349,71 @@ function pdfjs(): Promise<PdfjsModule> {
   return pdfjsModule;
 }
 
+/**
+ * Whether an encrypted PDF opens without a password: an owner password alone (a copier's "PDF security") only
+ * restricts printing or editing, and every reader opens such a file. pdfjs decrypts it; pdf-lib cannot.
+ */
+export async function opensWithoutPassword(pdfBytes: Uint8Array): Promise<boolean> {
+  const { getDocument } = await pdfjs();
+  const task = getDocument({ data: Uint8Array.prototype.slice.call(pdfBytes), password: '', isEvalSupported: false, useSystemFonts: false, verbosity: 0, ...PDFJS_DATA });
+  try {
+    await task.promise;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await task.destroy();
+  }
+}
+
+/**
+ * The resolution to render a page at: `dpi`, or a bilevel scan's own resolution (up to 600 dpi), which a 150 dpi
+ * JPEG would halve — and handwriting with it. Bilevel images are what copiers write in black and white: CCITT G4,
+ * JBIG2, or 1 bit per pixel.
+ */
+function renderDpi(page: PDFPage, dpi: number): number {
+  const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  const box = page.getCropBox();
+  const longestInches = Math.max(Math.abs(box.width), Math.abs(box.height)) / 72;
+  let best = dpi;
+  for (const [, ref] of xobjects?.entries() ?? []) {
+    const image = page.doc.context.lookup(ref);
+    if (!(image instanceof PDFRawStream) || !isBilevel(image.dict)) continue;
+    const w = image.dict.lookup(PDFName.of('Width'));
+    const h = image.dict.lookup(PDFName.of('Height'));
+    if (!(w instanceof PDFNumber) || !(h instanceof PDFNumber) || longestInches <= 0) continue;
+    best = Math.max(best, Math.min(MAX_BILEVEL_DPI, Math.max(w.asNumber(), h.asNumber()) / longestInches));
+  }
+  return best;
+}
+
+const MAX_BILEVEL_DPI = 600;
+
+function isBilevel(dict: PDFDict): boolean {
+  if (dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Image')) return false;
+  const bpc = dict.lookup(PDFName.of('BitsPerComponent'));
+  if (dict.lookup(PDFName.of('ImageMask'))?.toString() === 'true' || (bpc instanceof PDFNumber && bpc.asNumber() === 1)) return true;
+  const filter = dict.lookup(PDFName.of('Filter'));
+  const filters = filter instanceof PDFArray ? filter.asArray() : [filter];
+  return filters.some((f) => f === PDFName.of('CCITTFaxDecode') || f === PDFName.of('JBIG2Decode'));
+}
+
+/** The resolution of each of `pageIndices` (see `renderDpi`), read before pdfjs takes the bytes over. */
+async function renderDpis(pdfBytes: Uint8Array, pageIndices: number[], dpi: number): Promise<number[]> {
+  try {
+    const doc = await loadShared(pdfBytes, { ignoreEncryption: true });
+    return pageIndices.map((i) => renderDpi(doc.getPage(i), dpi));
+  } catch {
+    return pageIndices.map(() => dpi); // pdfjs reads more files than pdf-lib: render them at the default
+  }
+}
+
 /** `pdfBytes` is handed to pdfjs, which takes ownership of (detaches) its buffer: pass a copy the caller can lose. */
-async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions): Promise<PageImage[]> {
-  const dpi = opts.dpi ?? DEFAULT_RENDER_DPI;
+async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions, onPage?: (page: number) => void): Promise<PageImage[]> {
+  const dpis = await renderDpis(pdfBytes, pageIndices, opts.dpi ?? DEFAULT_RENDER_DPI);
   const quality = opts.jpegQuality ?? DEFAULT_JPEG_QUALITY;
+  // loading and parsing are spent for the first page: a deadline reached there names it
+  if (pageIndices[0] !== undefined) onPage?.(pageIndices[0]);
   const { getDocument } = await pdfjs();
   // In Node pdfjs runs its "worker" in this thread, so eval and system fonts are off and the standard fonts, CMaps
   // and wasm decoders come from the package directory.
@@ -359,13 +422,17 @@ async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: Pa
     isEvalSupported: false,
     useSystemFonts: false,
     verbosity: 0,
+    // checked at upload (budget.ts); repeated here for documents that never went through that check
+    maxImageSize: PDF_BUDGETS.maxImagePixels,
     ...PDFJS_DATA,
     cMapPacked: true,
   }).promise;
   try {
     const out: PageImage[] = [];
-    for (const index of pageIndices) {
+    for (const [i, index] of pageIndices.entries()) {
+      onPage?.(index);
       const page = await pdf.getPage(index + 1);
+      const dpi = dpis[i]!;
       let viewport = page.getViewport({ scale: dpi / 72 });
       const area = viewport.width * viewport.height;
       if (area > MAX_RENDER_PIXELS) viewport = page.getViewport({ scale: (dpi / 72) * Math.sqrt(MAX_RENDER_PIXELS / area) });

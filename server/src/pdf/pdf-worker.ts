@@ -4,18 +4,22 @@ import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { flattenCopy } from './flatten.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
-import { extractPageImages, renderPagesOfFile } from './page-image.ts';
+import { extractPageImages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
+import type { FlattenInput } from './types.ts';
 import { splitPdf } from './split.ts';
 import type { PdfTaskRequest, PdfTaskResponse, PdfWorkerMessage, SerializedError } from './pool.ts';
 
+/** Tells the pool which 0-based page a task is on, so that a task stopped for its budget names the page. */
+type OnPage = (page: number) => void;
+
 const handlers = {
-  inspectPdf,
+  inspectPdf: (_: OnPage, bytes: Uint8Array, opts: InspectOptions) => inspectPdf(bytes, opts),
   // read here rather than posted: the main thread neither holds the upload nor pays for a structured-clone copy
-  inspectPdfFile: async (path: string, opts: InspectOptions) => inspectPdf(await readFile(path), opts),
-  splitPdf,
-  extractPageImages,
-  renderPagesOfFile,
-  flattenCopy,
+  inspectPdfFile: async (_: OnPage, path: string, opts: InspectOptions) => inspectPdf(await readFile(path), opts),
+  splitPdf: (_: OnPage, bytes: Uint8Array, ranges: Array<[number, number]>) => splitPdf(bytes, ranges),
+  extractPageImages: (onPage: OnPage, bytes: Uint8Array, opts?: PageImageOptions) => extractPageImages(bytes, opts, onPage),
+  renderPagesOfFile: (onPage: OnPage, path: string, pages: number[], opts?: PageImageOptions) => renderPagesOfFile(path, pages, opts, onPage),
+  flattenCopy: (_: OnPage, input: FlattenInput) => flattenCopy(input),
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');
@@ -24,8 +28,9 @@ const port = parentPort;
 port.on('message', async (request: PdfTaskRequest) => {
   let response: PdfTaskResponse;
   try {
-    const handler = handlers[request.method] as (...args: unknown[]) => unknown;
-    const result = await handler(...request.args);
+    const handler = handlers[request.method] as (onPage: OnPage, ...args: unknown[]) => unknown;
+    const onPage: OnPage = (page) => port.postMessage({ progress: request.id, page } satisfies PdfWorkerMessage);
+    const result = await handler(onPage, ...request.args);
     response = { id: request.id, ok: true, result };
   } catch (err) {
     response = { id: request.id, ok: false, error: serializeError(err) };

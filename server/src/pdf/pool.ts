@@ -1,11 +1,16 @@
 /**
- * The PDF engine's worker_threads pool: parsing, rendering and encoding are CPU-bound and must not stall the API's
- * event loop. Each thread runs one task at a time; tasks wait in a FIFO queue. A thread that crashes or overruns
- * the task timeout is replaced, and only its own task fails.
+ * The PDF engine's worker_threads pools: parsing, rendering and encoding are CPU-bound and must not stall the API's
+ * event loop. Each thread runs one task at a time; tasks wait in a FIFO queue. Every task is bounded (DESIGN.md §9):
+ * a thread has a heap limit (`resourceLimits`) and each task a deadline; a thread that crashes, runs out of memory or
+ * overruns the deadline is terminated and replaced, and only its own task fails, with a PdfBudgetExceeded naming the
+ * page it was on.
+ *
+ * Two lanes, each a pool of its own: `quick` checks uploads (and renders small scans), `bulk` renders big scans and
+ * final PDFs, so that a long render never holds up the check of the next upload.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../errors.ts';
+import { AppError, PdfBudgetExceeded } from '../errors.ts';
 import type { InspectOptions, PdfInspection } from './inspect.ts';
 import type { PageImageOptions } from './page-image.ts';
 import type { FlattenInput, PageImage } from './types.ts';
@@ -15,7 +20,14 @@ export interface PdfPoolOptions {
   size?: number;
   /** A task running longer than this is abandoned and its thread replaced. */
   taskTimeoutMs?: number;
+  /** Heap of each thread (V8 old generation), in MB; past it the thread dies and is replaced. */
+  maxHeapMb?: number;
 }
+
+/** How long one task may run: a chunk of pages to render, an upload check, a final PDF. Normal ones take seconds. */
+const DEFAULT_TASK_TIMEOUT_MS = 60_000;
+/** Pixels are outside the heap (canvas, decoded images: bounded by the pixel caps); this bounds the rest. */
+const DEFAULT_MAX_HEAP_MB = 512;
 
 interface PdfMethods {
   inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection>;
@@ -42,8 +54,8 @@ export interface SerializedError {
 
 export type PdfTaskResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
 
-/** What a thread posts: `ready` once its modules are loaded, then one response per task. */
-export type PdfWorkerMessage = { ready: true } | PdfTaskResponse;
+/** What a thread posts: `ready` once its modules are loaded, then, per task, the pages it starts and one response. */
+export type PdfWorkerMessage = { ready: true } | { progress: number; page: number } | PdfTaskResponse;
 
 interface Task {
   request: PdfTaskRequest;
@@ -59,6 +71,8 @@ interface Thread {
   ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** 0-based page the task is on, as the thread last reported */
+  page: number | null;
 }
 
 const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
@@ -66,6 +80,7 @@ const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
 export class PdfPool implements PdfMethods {
   readonly size: number;
   private readonly taskTimeoutMs: number;
+  private readonly maxHeapMb: number;
   private readonly threads = new Set<Thread>();
   private readonly queue: Task[] = [];
   private nextId = 1;
@@ -73,7 +88,8 @@ export class PdfPool implements PdfMethods {
 
   constructor(options: PdfPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(2, availableParallelism())));
-    this.taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60_000;
+    this.taskTimeoutMs = options.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    this.maxHeapMb = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
   }
 
   inspectPdf(bytes: Uint8Array, opts: InspectOptions): Promise<PdfInspection> {
@@ -144,15 +160,22 @@ export class PdfPool implements PdfMethods {
   }
 
   private spawn(): void {
-    const worker = new Worker(WORKER_URL);
-    const thread: Thread = { worker, ready: false, task: null, timer: null };
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
+    const thread: Thread = { worker, ready: false, task: null, timer: null, page: null };
     worker.on('message', (message: PdfWorkerMessage) => {
+      if ('progress' in message) {
+        if (thread.task?.request.id === message.progress) thread.page = message.page;
+        return;
+      }
       if (!('ready' in message)) return this.settle(thread, message);
       thread.ready = true;
       this.dispatch();
       if (!thread.task) worker.unref();
     });
-    worker.on('error', (err) => this.replace(thread, err));
+    worker.on('error', (err) => {
+      const outOfMemory = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.replace(thread, outOfMemory && thread.ready ? this.budgetError(thread, `needed more than the ${this.maxHeapMb} MB of memory allowed`) : err);
+    });
     worker.on('exit', (code) => this.replace(thread, new Error(`A PDF worker thread exited (code ${code})`)));
     this.threads.add(thread);
   }
@@ -168,8 +191,13 @@ export class PdfPool implements PdfMethods {
 
   private timeout(thread: Thread): void {
     const seconds = Math.round(this.taskTimeoutMs / 1000);
-    this.replace(thread, new Error(`A PDF task took longer than ${seconds} s and was stopped`));
+    this.replace(thread, this.budgetError(thread, `took longer than ${seconds} s and was stopped`));
     void thread.worker.terminate();
+  }
+
+  private budgetError(thread: Thread, what: string): PdfBudgetExceeded {
+    const page = thread.page === null ? null : thread.page + 1;
+    return new PdfBudgetExceeded(page === null ? `A PDF task ${what}` : `Page ${page} ${what}`, page);
   }
 
   /** Drops a broken thread, fails its task, and lets the queue start a fresh one. */
@@ -195,6 +223,7 @@ export class PdfPool implements PdfMethods {
     if (thread.timer) clearTimeout(thread.timer);
     thread.timer = null;
     thread.task = null;
+    thread.page = null;
     // An idle pool must not keep the process alive; a busy one must.
     thread.worker.unref();
   }
@@ -207,16 +236,23 @@ function deserializeError(e: SerializedError): Error {
   return err;
 }
 
-let shared: PdfPool | undefined;
+/** `quick`: upload checks and small scans, one thread; `bulk`: big renders and final PDFs, min(2, cores) threads. */
+export type PdfLane = 'quick' | 'bulk';
 
-/** The process-wide pool, created on first use; options only apply to that first call. */
-export function getPdfPool(options?: PdfPoolOptions): PdfPool {
-  shared ??= new PdfPool(options);
-  return shared;
+const shared = new Map<PdfLane, PdfPool>();
+
+/** The process-wide pool of a lane, created on first use; options only apply to that first call. */
+export function getPdfPool(lane: PdfLane = 'bulk', options?: PdfPoolOptions): PdfPool {
+  let pool = shared.get(lane);
+  if (!pool) {
+    pool = new PdfPool({ size: lane === 'quick' ? 1 : undefined, ...options });
+    shared.set(lane, pool);
+  }
+  return pool;
 }
 
 export async function closePdfPool(): Promise<void> {
-  const pool = shared;
-  shared = undefined;
-  await pool?.close();
+  const pools = [...shared.values()];
+  shared.clear();
+  await Promise.all(pools.map((p) => p.close()));
 }

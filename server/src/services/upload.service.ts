@@ -18,7 +18,7 @@ import type { UploadMode } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { Exam, UploadsTable } from '../db/schema.ts';
-import { AppError, invalidPdf, notFound, validation } from '../errors.ts';
+import { AppError, invalidPdf, isFinalError, notFound, PdfBudgetExceeded, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { getPdfPool } from '../pdf/pool.ts';
 import type { PdfInspection } from '../pdf/inspect.ts';
@@ -39,6 +39,13 @@ import { isUniqueViolation } from './auth.service.ts';
 const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 const tooLarge = (max: number) =>
   new AppError('PAYLOAD_TOO_LARGE', 413, `The file is larger than the limit of ${formatMb(max)}. Split the scan into smaller files.`);
+
+const unsupportedType = (type: string) =>
+  new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    415,
+    `The file was sent as ${type ? `"${type.split(';')[0]}"` : 'no content type'}: send the PDF as application/pdf, or as the file of a multipart/form-data form.`,
+  );
 
 const EMPTY_BODY: AsyncIterable<Uint8Array> = (async function* () {})();
 
@@ -65,10 +72,11 @@ export async function createUpload(
   ctx: AppContext,
   actor: Actor,
   examId: string,
-  input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number },
+  input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number; unsupportedType?: string },
 ) {
   requireRole(actor, 'ADMIN');
   await loadExamFor(ctx.db, actor, examId);
+  if (input.unsupportedType !== undefined) throw unsupportedType(input.unsupportedType);
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
   if (input.declaredBytes !== undefined && input.declaredBytes > max) throw tooLarge(max);
@@ -77,7 +85,7 @@ export async function createUpload(
       maxBytes: max,
       onTooLarge: () => tooLarge(max),
       expectedBytes: input.declaredBytes,
-      check: (bytes) => inspectUpload(ctx, bytes),
+      check: (bytes) => inspectUpload(ctx, examId, bytes),
     })
     .catch((err: unknown) => {
       // the browser went away mid-upload: the partial file is already removed, and this is no server fault
@@ -113,13 +121,19 @@ export async function createUpload(
  * Validates an upload as it is stored (a rejected file is removed at once, nothing refers to it). The bytes move to
  * a PDF thread, which parses them in place: no copy of the scan is made, and the API's event loop is not held up.
  */
-async function inspectUpload(ctx: AppContext, bytes: Uint8Array): Promise<PdfInspection> {
+async function inspectUpload(ctx: AppContext, examId: string, bytes: Uint8Array): Promise<PdfInspection> {
   try {
-    return await getPdfPool().inspectPdfMoving(bytes, inspectionCaps(ctx));
+    return await getPdfPool('quick').inspectPdfMoving(bytes, inspectionCaps(ctx));
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    // the parser itself gave out (a worker crash or timeout on this file): still the file's fault, never a 500
-    ctx.log.warn({ err }, 'PDF inspection failed');
+    if (err instanceof AppError) {
+      // a page over a budget (budget.ts) is worth an operator's look: a hostile file, or a budget too tight
+      if (err.extra.page !== undefined) ctx.log.warn({ examId, page: err.extra.page, reason: err.message }, 'PDF refused: over a budget');
+      throw err;
+    }
+    // the parser itself gave out (out of time or memory on this file): still the file's fault, never a 500
+    const page = err instanceof PdfBudgetExceeded ? err.page : null;
+    ctx.log.warn({ examId, page, reason: (err as Error).message }, 'PDF inspection failed');
+    if (page !== null) throw new AppError('INVALID_PDF', 422, `${(err as Error).message}: the PDF is too costly to process. Scan or export it again.`, { page });
     throw invalidPdf('The PDF could not be read. Export or scan it again, then upload the new file.');
   }
 }
@@ -145,6 +159,8 @@ export async function listUploads(ctx: AppContext, actor: Actor, examId: string)
 
 /** Most pages per render task: small enough for steady progress and bounded memory. */
 const CHUNK_PAGES = 8;
+/** A scan with at most this many pages to render goes to the quick lane, past any big render under way. */
+const QUICK_RENDER_PAGES = 4;
 
 export interface BookletPlan {
   start: number;
@@ -205,14 +221,14 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
   const exam = (await findExam(ctx.db, upload.exam_id))!;
   const source = (await findBlob(ctx.db, upload.source_blob_id))!;
   const sourcePath = ctx.blobs.filePath(source.storage_key);
-  const pool = getPdfPool();
-  const map = scanPages ?? (await pool.inspectPdfFile(sourcePath, inspectionCaps(ctx))).scanPages;
+  const map = scanPages ?? (await getPdfPool('quick').inspectPdfFile(sourcePath, inspectionCaps(ctx))).scanPages;
   if (map.length !== upload.page_count) throw new Error(`the scan has ${map.length} pages, the upload says ${upload.page_count}`);
 
   const pages: Array<PageSource | null> = map.map(
     (r) => r && { blobId: source.id, range: { offset: r.offset, length: r.length }, widthPx: r.widthPx, heightPx: r.heightPx },
   );
   const toRender = pages.flatMap((p, i) => (p ? [] : [i]));
+  const pool = getPdfPool(toRender.length <= QUICK_RENDER_PAGES ? 'quick' : 'bulk');
   const rendered: StoredFile[] = [];
   if (toRender.length > 0) {
     let done = pages.length - toRender.length;
@@ -228,6 +244,12 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
         try {
           images = await pool.renderPagesOfFile(sourcePath, indices);
         } catch (err) {
+          if (isFinalError(err) || err instanceof AppError) {
+            // out of budget: the same file would fail the same way, so the job is not retried (runner.ts)
+            const page = err instanceof PdfBudgetExceeded ? err.page : null;
+            ctx.log.warn({ uploadId, page, reason: (err as Error).message }, 'PDF render over its budget');
+            throw new PdfBudgetExceeded(`${(err as Error).message}: the page is too costly to turn into an image`, page);
+          }
           throw new Error(`Pages ${describePages(indices)} could not be turned into images: ${(err as Error).message}`);
         }
         if (images.length !== indices.length) throw new Error(`expected ${indices.length} page images, got ${images.length}`);

@@ -56,10 +56,11 @@ describe(`bad uploads are refused with a clear 4xx and leave nothing behind [${e
     await expectNothingStored();
   });
 
-  it('a body that is not application/pdf is refused; an unknown mode is a validation error', async () => {
+  it('a multipart body without a file part is refused; an unknown mode is a validation error', async () => {
     const pdf = Buffer.from(await fx.scan4());
     const form = await admin.req('POST', `/api/v1/exams/${examId}/uploads`, pdf, { 'content-type': 'multipart/form-data; boundary=x' });
-    expect(form.status).toBe(415);
+    expect(form.status).toBe(400);
+    expect(form.body.detail).toMatch(/no file/);
     const mode = await upload(admin, examId, pdf, 'STACK' as 'BATCH');
     expect(mode.status).toBe(400);
     expect(mode.body.code).toBe('VALIDATION_FAILED');
