@@ -3,6 +3,7 @@ import * as m001 from './001_initial.ts';
 import * as m002 from './002_workflow.ts';
 import * as m003 from './003_scan_page_ranges.ts';
 import * as m004 from './004_pages_image_range_check.ts';
+import * as m005 from './005_unscored_questions.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed: add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002_workflow': m002,
   '003_scan_page_ranges': m003,
   '004_pages_image_range_check': m004,
+  '005_unscored_questions': m005,
 };
