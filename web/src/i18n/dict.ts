@@ -350,7 +350,7 @@ export const en = {
   newUserHint: 'At least 10 characters. Give the password to the person privately; they can change it under “Change password”. Students get their accounts from the Students page.',
   submitHelp: 'Submit when you are done: the copy is locked. Finalize then produces the annotated PDF.',
   finalizeHelp: 'Submitted. Finalize produces the annotated PDF the student will get.',
-  sc_scores: 'Scoring: Enter confirms and goes to the next question; an emptied field clears the score',
+  sc_scores: 'Scoring: Enter confirms and goes to the next question (not when the points are invalid); 2.5 or 2,5; an emptied field clears the score',
   queueSummary: '{toGrade} to grade · {submitted} submitted · {graded} graded',
   gradeNext: 'Grade the next copy',
   view: 'View',
@@ -379,6 +379,17 @@ export const en = {
   ev_REOPENED: 'reopened',
   ev_REGRADE_REQUESTED: 'regrade requested',
   ev_REGRADE_ANSWERED: 'regrade answered',
+  // grading desk: Finish, unscored questions, comment editor keys (issue 11)
+  finish: 'Finish',
+  finishing: 'Finishing…',
+  takeBackSubmit: 'Take back my Submit',
+  unscoredTitle: 'Questions without a score',
+  unscoredIntro: '{n} question(s) have no score. Leave them “not scored”? They will show as not scored on the PDF and in the exports, and will not count as 0 in the statistics.',
+  unscoredBack: 'Go back and score them',
+  unscoredConfirm: 'Leave them not scored',
+  commentKeys: 'Enter: OK · Shift+Enter: new line',
+  sc_comment: 'Comment box: Enter confirms, Shift+Enter starts a new line',
+  sc_finish: 'Ctrl+Enter — Finish: submit, finalize and open the next copy',
 };
 
 export type Key = keyof typeof en;
@@ -710,7 +721,7 @@ export const fr: Record<Key, string> = {
   newUserHint: 'Au moins 10 caractères. Transmettez le mot de passe à la personne en privé ; elle peut le changer via « Changer le mot de passe ». Les comptes élèves se créent depuis la page Élèves.',
   submitHelp: 'Soumettez quand vous avez terminé : la copie est verrouillée. Finaliser produit ensuite le PDF annoté.',
   finalizeHelp: 'Soumise. Finaliser produit le PDF annoté que recevra l’élève.',
-  sc_scores: 'Notation : Entrée valide et passe à la question suivante ; un champ vidé efface la note',
+  sc_scores: 'Notation : Entrée valide et passe à la question suivante (pas si les points sont invalides) ; 2,5 ou 2.5 ; un champ vidé efface la note',
   queueSummary: '{toGrade} à corriger · {submitted} soumise(s) · {graded} corrigée(s)',
   gradeNext: 'Corriger la copie suivante',
   view: 'Voir',
@@ -739,4 +750,15 @@ export const fr: Record<Key, string> = {
   ev_REOPENED: 'rouverte',
   ev_REGRADE_REQUESTED: 'révision demandée',
   ev_REGRADE_ANSWERED: 'révision répondue',
+  // poste de correction : Terminer, questions non notées, touches de l'éditeur de commentaire (issue 11)
+  finish: 'Terminer',
+  finishing: 'En cours…',
+  takeBackSubmit: 'Reprendre ma soumission',
+  unscoredTitle: 'Questions sans note',
+  unscoredIntro: '{n} question(s) n’ont pas de note. Les laisser « non notées » ? Elles apparaîtront comme non notées dans le PDF et les exports, et ne compteront pas pour 0 dans les statistiques.',
+  unscoredBack: 'Revenir les noter',
+  unscoredConfirm: 'Les laisser non notées',
+  commentKeys: 'Entrée : OK · Maj+Entrée : nouvelle ligne',
+  sc_comment: 'Commentaire : Entrée valide, Maj+Entrée passe à la ligne',
+  sc_finish: 'Ctrl+Entrée — Terminer : soumettre, finaliser et ouvrir la copie suivante',
 };

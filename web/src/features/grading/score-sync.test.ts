@@ -99,7 +99,7 @@ describe('ScoreSync: defect 1, two tabs on one copy', () => {
   it('a second confirmation arriving while the dialog is open is not sent behind "keep theirs"', async () => {
     const server = fakeServer();
     server.rows.set('1a', { questionId: '1a', points: 100, comment: null, version: 1, updatedBy: 'u', updatedAt: '' });
-    const b = tab(server, async () => {
+    const b = tab(server, async (): Promise<Resolution> => {
       // the focus-move confirmation of the old desk came here, while the dialog was shown
       expect(b.sync.enqueue('1a', pts(50))).toBe(false);
       return 'theirs';
@@ -203,6 +203,24 @@ describe('ScoreSync: queueing', () => {
     await t.sync.idle();
     expect(t.failures).toHaveLength(1);
     expect(t.sync.shown('q')).toBeNull();
+  });
+});
+
+describe('ScoreSync: refresh', () => {
+  it('adopts the server score of a question with nothing queued, and leaves a queued one alone', async () => {
+    const server = fakeServer();
+    const a = tab(server);
+    const b = tab(server);
+    a.sync.enqueue('q', pts(100));
+    a.sync.enqueue('r', pts(100));
+    await a.sync.idle();
+    expect(b.sync.refresh('q', held(server, 'q'))).toBe(true);
+    expect(b.sync.shown('q')).toEqual(pts(100));
+    expect(b.sync.refresh('q', held(server, 'q'))).toBe(false); // same version: nothing new
+    server.cut(1);
+    b.sync.enqueue('r', pts(300)); // built on no score: will conflict once sent
+    expect(b.sync.refresh('r', held(server, 'r'))).toBe(false);
+    expect(b.sync.shown('r')).toEqual(pts(300));
   });
 });
 

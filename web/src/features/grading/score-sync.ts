@@ -70,6 +70,17 @@ export class ScoreSync {
     for (const s of scores) this.server.set(s.questionId, s);
   }
 
+  /**
+   * The server's score read again (the teacher came back to this tab): adopted when nothing is queued for the
+   * question, so a tab left open shows what the server holds. The caller leaves out fields being typed in.
+   */
+  refresh(qid: string, s: Score | null): boolean {
+    if (this.isQueued(qid) || (this.saved(qid)?.version ?? 0) === (s?.version ?? 0)) return false;
+    this.server.set(qid, s);
+    this.hooks.settled(qid, s, true);
+    return true;
+  }
+
   /** The server's score as last known. */
   saved(qid: string): Score | null {
     return this.server.get(qid) ?? null;
