@@ -15,6 +15,7 @@ export const ErrorCode = z.enum([
   'INVALID_PDF',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  'INCOMPLETE_SCORES',
   'PASSWORD_CHANGE_REQUIRED',
   'CONFLICT',
   'INTERNAL',
@@ -30,6 +31,10 @@ export const Problem = z.looseObject({
   detail: z.string(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+/** 409 INCOMPLETE_SCORES: the leaf questions with neither a score nor a "not scored" mark, in scale order. */
+export const IncompleteScoresProblem = Problem.extend({ code: z.literal('INCOMPLETE_SCORES'), unscored: z.array(z.string()) });
+export type IncompleteScoresProblem = z.infer<typeof IncompleteScoresProblem>;
 
 export const Id = z.string().min(1).max(64);
 export const IsoTime = z.string();

@@ -71,6 +71,8 @@ export const CopyDetail = CopySummary.extend({
   pages: z.array(Page),
   annotations: z.array(Annotation),
   scores: z.array(Score),
+  /** leaf questions explicitly marked "not scored" (submit/finalize with allowUnscored); a score removes the mark */
+  notScored: z.array(Id),
   lockedBy: UserRef.nullable(),
   gradedAt: IsoTime.nullable(),
   gradingError: z.string().nullable(),
@@ -134,5 +136,13 @@ export const PutScoreBody = z.object({
   comment: z.string().max(5000).nullable().optional(),
   version: z.number().int().min(1).optional(),
 });
+/**
+ * Body of submit and finalize; it may be omitted. Without `allowUnscored`, a copy with a leaf question that has
+ * neither a score nor a "not scored" mark is refused with 409 INCOMPLETE_SCORES; with it, each such question is
+ * marked "not scored" (with a QUESTION_NOT_SCORED event) in the same transaction as the transition.
+ */
+export const CompleteCopyBody = z.object({ allowUnscored: z.boolean().optional() }).nullish();
+export const SubmitBody = CompleteCopyBody;
+export const FinalizeBody = CompleteCopyBody;
 export const FinalizeResponse = z.object({ status: CopyStatus, jobId: Id.optional() });
 export const CopyStatusResponse = z.object({ status: CopyStatus });

@@ -174,6 +174,13 @@ export interface ScoresTable {
   version: Generated<number>;
   updated_at: string;
 }
+/** A question explicitly left unscored on a copy (migration 005); never together with a score row. */
+export interface UnscoredQuestionsTable {
+  copy_id: string;
+  question_id: string;
+  marked_by: string;
+  marked_at: string;
+}
 export interface FinalPdfsTable {
   id: string;
   copy_id: string;
@@ -243,6 +250,7 @@ export interface Database {
   draft_states: DraftStatesTable;
   annotations: AnnotationsTable;
   scores: ScoresTable;
+  unscored_questions: UnscoredQuestionsTable;
   final_pdfs: FinalPdfsTable;
   grading_events: GradingEventsTable;
   jobs: JobsTable;

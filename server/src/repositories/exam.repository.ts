@@ -78,6 +78,7 @@ export const questionIsReferenced = async (ex: Executor, id: string) => {
   const checks = [
     ex.selectFrom('scores').select('copy_id as r').where('question_id', '=', id).limit(1),
     ex.selectFrom('annotations').select('id as r').where('question_id', '=', id).limit(1),
+    ex.selectFrom('unscored_questions').select('copy_id as r').where('question_id', '=', id).limit(1),
     ex.selectFrom('regrade_requests').select('id as r').where('question_id', '=', id).limit(1),
     ex.selectFrom('questions').select('id as r').where('parent_id', '=', id).limit(1),
   ];

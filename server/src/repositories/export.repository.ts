@@ -44,3 +44,12 @@ export const scoresOfExam = (ex: Executor, examId: string) =>
     .select(['scores.copy_id', 'scores.question_id', 'scores.points', 'scores.comment'])
     .where('copies.exam_id', '=', examId)
     .execute();
+
+/** The "not scored" marks of every copy of an exam, in one query. */
+export const unscoredMarksOfExam = (ex: Executor, examId: string) =>
+  ex
+    .selectFrom('unscored_questions')
+    .innerJoin('copies', 'copies.id', 'unscored_questions.copy_id')
+    .select(['unscored_questions.copy_id', 'unscored_questions.question_id'])
+    .where('copies.exam_id', '=', examId)
+    .execute();

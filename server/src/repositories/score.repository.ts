@@ -50,3 +50,26 @@ export const deleteScoreIfVersion = (ex: Executor, copyId: string, questionId: s
     .where('version', '=', version)
     .executeTakeFirst()
     .then((r) => Number(r.numDeletedRows));
+
+// ---- questions explicitly left unscored (migration 005)
+
+export const listUnscoredMarks = (ex: Executor, copyId: string) =>
+  ex.selectFrom('unscored_questions').selectAll().where('copy_id', '=', copyId).execute();
+
+export const unscoredMarksOfCopies = (ex: Executor, copyIds: string[]) =>
+  copyIds.length ? ex.selectFrom('unscored_questions').selectAll().where('copy_id', 'in', copyIds).execute() : Promise.resolve([]);
+
+/** Marks several questions at once; a question already marked stays as it was (a repeated request marks nothing twice). */
+export const insertUnscoredMarks = (ex: Executor, copyId: string, questionIds: string[], by: string, now: string) =>
+  ex
+    .insertInto('unscored_questions')
+    .values(questionIds.map((question_id) => ({ copy_id: copyId, question_id, marked_by: by, marked_at: now })))
+    .onConflict((oc) => oc.columns(['copy_id', 'question_id']).doNothing())
+    .execute();
+
+/** Removes the mark when the question gets a score; true when there was one. */
+export const deleteUnscoredMark = async (ex: Executor, copyId: string, questionId: string) =>
+  Number(
+    (await ex.deleteFrom('unscored_questions').where('copy_id', '=', copyId).where('question_id', '=', questionId).executeTakeFirst())
+      .numDeletedRows,
+  ) > 0;

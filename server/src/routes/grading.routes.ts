@@ -1,4 +1,4 @@
-import { CreateAnnotationBody, DeleteAnnotationQuery, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody } from '@korrigo/contracts';
+import { CreateAnnotationBody, DeleteAnnotationQuery, FinalizeBody, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody, SubmitBody } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from './index.ts';
 import { actorOf, lockToken } from './index.ts';
@@ -49,10 +49,12 @@ export const gradingRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.post('/copies/:id/submit', { schema: { params: Params, tags } }, async (req) => grading.submit(ctx, actorOf(req), req.params.id, lockToken(req)));
+  app.post('/copies/:id/submit', { schema: { params: Params, body: SubmitBody, tags } }, async (req) =>
+    grading.submit(ctx, actorOf(req), req.params.id, lockToken(req), req.body),
+  );
   app.post('/copies/:id/unlock', { schema: { params: Params, tags } }, async (req) => grading.unlock(ctx, actorOf(req), req.params.id));
-  app.post('/copies/:id/finalize', { schema: { params: Params, tags } }, async (req, reply) => {
-    const r = await grading.finalize(ctx, actorOf(req), req.params.id, lockToken(req));
+  app.post('/copies/:id/finalize', { schema: { params: Params, body: FinalizeBody, tags } }, async (req, reply) => {
+    const r = await grading.finalize(ctx, actorOf(req), req.params.id, lockToken(req), req.body);
     if (r.code === 202) signalJobEnqueued();
     return reply.status(r.code).send(r.body);
   });

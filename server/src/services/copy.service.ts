@@ -4,7 +4,7 @@ import type { Copy, CopyStatus, Exam } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import * as copies from '../repositories/copy.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
-import { listScores, scoresOfCopies } from '../repositories/score.repository.ts';
+import { listScores, listUnscoredMarks, scoresOfCopies } from '../repositories/score.repository.ts';
 import { findLease } from '../repositories/lock.repository.ts';
 import { listEvents } from '../repositories/event.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
@@ -58,10 +58,11 @@ async function studentRef(ex: Executor, studentId: string | null) {
 
 export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam) {
   const ex = ctx.db;
-  const [pages, annotations, scores, lease, leaves, job, assignee, submitter] = await Promise.all([
+  const [pages, annotations, scores, marks, lease, leaves, job, assignee, submitter] = await Promise.all([
     copies.listPages(ex, copy.id),
     listAnnotations(ex, copy.id),
     listScores(ex, copy.id),
+    listUnscoredMarks(ex, copy.id),
     findLease(ex, copy.id),
     leafIdsOf(ex, copy.exam_id),
     latestJobFor(ex, copy.id, 'FLATTEN_COPY'),
@@ -90,6 +91,7 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
     })),
     annotations: annotations.map(annotationDto),
     scores: scores.map(scoreDto),
+    notScored: marks.filter((m) => leaves.has(m.question_id)).map((m) => m.question_id),
     lockedBy: userRef(copy.locked_by, submitter?.display_name),
     gradedAt: copy.graded_at,
     gradingError: copy.grading_error,

@@ -20,6 +20,7 @@ import { loadCopyFor, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
 import { annotationDto, scoreDto } from './copy.service.ts';
 import { leafQuestions } from './total.ts';
+import { settleUnscoredQuestions } from './score-completeness.ts';
 import { metrics } from '../observability/metrics.ts';
 
 const lockRequired = (msg = 'You do not hold the edit lease of this copy (it expired or someone else took it): reopen the copy') =>
@@ -322,7 +323,15 @@ export async function putScore(
         { current: current ? scoreDto(current) : null },
       );
     }
-    await insertEvent(tx, { copyId, action: 'SCORE_SET', actorId: actor.id, at: now, metadata: { questionId, points: row.points, version: row.version } });
+    // a score replaces an earlier "not scored" decision on the question (issue 11)
+    const wasNotScored = await scoresRepo.deleteUnscoredMark(tx, copyId, questionId);
+    await insertEvent(tx, {
+      copyId,
+      action: 'SCORE_SET',
+      actorId: actor.id,
+      at: now,
+      metadata: { questionId, points: row.points, version: row.version, ...(wasNotScored ? { wasNotScored } : {}) },
+    });
     return scoreDto(row);
   });
 }
@@ -341,9 +350,14 @@ export async function deleteScore(ctx: AppContext, actor: Actor, copyId: string,
 
 // ---------------------------------------------------------------- lifecycle
 
-export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
-  return withLease(ctx, actor, copyId, token, async (tx) => {
-    const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now: ctx.clock.now().toISOString() });
+type CompleteOptions = { allowUnscored?: boolean } | null | undefined;
+
+export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions) {
+  return withLease(ctx, actor, copyId, token, async (tx, copy) => {
+    const now = ctx.clock.now().toISOString();
+    const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now });
+    // after the transition, so a copy in the wrong state gets INVALID_STATE; a refusal here rolls the transition back
+    await settleUnscoredQuestions(tx, copy, { actorId: actor.id, now, allowUnscored: !!opts?.allowUnscored, during: 'SUBMIT' });
     await locks.releaseLease(tx, copyId);
     return { status: row.status };
   }, { statuses: undefined, lock: 'update' });
@@ -372,7 +386,7 @@ export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
  * P0-DI-003: one transaction moves the copy to GRADING_IN_PROGRESS and enqueues one FLATTEN_COPY job. A repeat
  * while it runs gets the same job; on a GRADED copy it is a no-op.
  */
-export async function finalize(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+export async function finalize(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
@@ -400,6 +414,7 @@ export async function finalize(ctx: AppContext, actor: Actor, copyId: string, to
       if (current?.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
       throw err;
     }
+    await settleUnscoredQuestions(tx, copy, { actorId: actor.id, now, allowUnscored: !!opts?.allowUnscored, during: 'FINALIZE' });
     await locks.releaseLease(tx, copyId);
     const jobId = await insertJob(tx, { kind: 'FLATTEN_COPY', refId: copyId, payload: { copyId }, now });
     return { code: 202 as const, body: { status: moved.status, jobId } };

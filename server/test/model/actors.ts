@@ -71,6 +71,7 @@ export class Actor {
       rec.code = res.body?.code ?? `HTTP_${res.status}`;
       if (res.body?.currentStatus) rec.currentStatus = this.memory[copy]!.status = res.body.currentStatus;
       if (res.body?.current !== undefined) rec.currentVersion = res.body.current?.version ?? null;
+      if (res.body?.unscored) rec.unscored = res.body.unscored;
     }
     this.history.push(rec);
     return { rec, body: res.body };
@@ -189,7 +190,9 @@ export class Actor {
         return;
       }
       case 'submit': {
-        const { rec } = await this.send('submit', c, 'POST', `/api/v1/copies/${copyId}/submit`, { sentToken: token }, undefined, token ?? 'no-lease');
+        const body = op.allowUnscored ? { allowUnscored: true } : undefined;
+        const sent = { sentToken: token, allowUnscored: op.allowUnscored };
+        const { rec } = await this.send('submit', c, 'POST', `/api/v1/copies/${copyId}/submit`, sent, body, token ?? 'no-lease');
         if (rec.status === 200) Object.assign(m, { status: 'LOCKED', submittedByMe: true });
         if (rec.status === 200 && m.token === token) m.token = undefined;
         dropTokenOn(rec.code);
@@ -201,7 +204,8 @@ export class Actor {
         return;
       }
       case 'finalize': {
-        const { rec, body } = await this.send('finalize', c, 'POST', `/api/v1/copies/${copyId}/finalize`, { sentToken: token }, undefined, token);
+        const sent = { sentToken: token, allowUnscored: op.allowUnscored };
+        const { rec, body } = await this.send('finalize', c, 'POST', `/api/v1/copies/${copyId}/finalize`, sent, op.allowUnscored ? { allowUnscored: true } : undefined, token);
         if (rec.status === 202) rec.jobId = body.jobId;
         if (rec.status < 300) Object.assign(m, { status: body.status, submittedByMe: false });
         if (rec.status === 202 && m.token === token) m.token = undefined;

@@ -56,6 +56,7 @@ function scenario() {
     drafts: [{ copy_id: COPY, owner_id: T1, version: 1, payload: JSON.stringify({ n: 1 }) }],
     annotations: [{ id: 'a1', copy_id: COPY, version: 2, content: 'b', x: 0.1 }],
     scores: [{ copy_id: COPY, question_id: Q1, points: 300, version: 1, max_points: 400 }],
+    unscored: [],
     events,
     jobs: [{ id: 'j1', kind: 'FLATTEN_COPY', ref_id: COPY, status: 'DONE', attempts: 1 }],
     finalPdfs: [{ id: 'f1', copy_id: COPY, blob_id: 'b1', final_score: 300 }],
@@ -193,6 +194,25 @@ describe('model checker', () => {
     const v = check(s).join('\n');
     expect(v).toMatch(/unexpected answer: lock by teacher- .* 500 INTERNAL/);
     expect(v).toMatch(/score of 500 \(max 400\) answered 200/);
+  });
+
+  it('complete before final: a copy past READY has every leaf scored or marked "not scored", and INCOMPLETE_SCORES answers only unconfirmed requests', () => {
+    const Q2 = 'question-2';
+    const p2 = { ...params, questions: [...params.questions, { id: Q2, maxPoints: 600 }] };
+    const s = scenario();
+    expect(check(s, p2).join('\n')).toMatch(/copy-1 is GRADED with question question-2 neither scored nor marked/);
+    // the submit confirmed it: marked in the submit's transaction
+    s.events.splice(6, 0, ev(3000, 'QUESTION_NOT_SCORED', T1, { questionId: Q2, label: '2', during: 'SUBMIT' }));
+    s.history.push(rec(2900, { actor: T1, kind: 'submit', status: 409, code: 'INCOMPLETE_SCORES', sentToken: 'k1', unscored: [Q2] }));
+    s.snap.unscored = [{ copy_id: COPY, question_id: Q2 }];
+    expect(check(s, p2)).toEqual([]);
+    // refused although the request confirmed; a mark on a scored question; a mark the database does not hold
+    const t = scenario();
+    t.events.splice(6, 0, ev(3000, 'QUESTION_NOT_SCORED', T1, { questionId: Q1, label: '1', during: 'SUBMIT' }));
+    t.history.push(rec(2900, { actor: T1, kind: 'submit', status: 409, code: 'INCOMPLETE_SCORES', sentToken: 'k1', allowUnscored: true, unscored: [Q1] }));
+    const v = check(t).join('\n');
+    expect(v).toMatch(/INCOMPLETE_SCORES must name leaf questions and answer only a request without allowUnscored/);
+    expect(v).toMatch(/question q1 marked not scored while it has a score or a mark/);
   });
 
   it('refuses a lease answer outside every lease interval of its holder (a heartbeat on a lost lease)', () => {

@@ -32,9 +32,9 @@ const ALLOWED: Record<Role, Record<OpKind, string[]>> = {
     edit: ['200', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
     delete: ['204', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
     score: ['200', '400 VALIDATION_FAILED', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED'],
-    submit: ['200', '409 LOCK_REQUIRED'],
+    submit: ['200', '409 LOCK_REQUIRED', '409 INCOMPLETE_SCORES'],
     unlock: ['200', '409 INVALID_STATE', '403 FORBIDDEN'],
-    finalize: ['200', '202', '409 LOCK_REQUIRED', '403 FORBIDDEN'],
+    finalize: ['200', '202', '409 LOCK_REQUIRED', '403 FORBIDDEN', '409 INCOMPLETE_SCORES'],
     reopen: ['403 FORBIDDEN'],
     view: ['200'],
   },
@@ -47,9 +47,9 @@ const ALLOWED: Record<Role, Record<OpKind, string[]>> = {
     edit: ['200', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
     delete: ['204', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED', '404 NOT_FOUND'],
     score: ['200', '400 VALIDATION_FAILED', '409 VERSION_CONFLICT', '409 LOCK_REQUIRED'],
-    submit: ['200', '409 LOCK_REQUIRED'],
+    submit: ['200', '409 LOCK_REQUIRED', '409 INCOMPLETE_SCORES'],
     unlock: ['200', '409 INVALID_STATE'],
-    finalize: ['200', '202'],
+    finalize: ['200', '202', '409 INCOMPLETE_SCORES'],
     reopen: ['200', '409 INVALID_STATE'],
     view: ['200'],
   },
@@ -79,6 +79,8 @@ interface State {
   submitter: string | null;
   holder: { owner: string; since: number } | null;
   scores: Map<string, { points: number; version: number }>;
+  /** questions marked "not scored"; a score removes the mark */
+  notScored: Set<string>;
   annotations: Map<string, number>;
   lastFinal: { blobId: string; finalScore: number } | null;
 }
@@ -126,7 +128,11 @@ function requestKey(r: Rec): string | null {
 
 /** What an event changes besides the copy's lease and status: events on different resources commute. */
 const resourceOf = (e: EventRow) =>
-  e.action.startsWith('ANNOTATION_') ? `annotation ${e.metadata.annotationId}` : e.action === 'SCORE_SET' ? `score ${e.metadata.questionId}` : null;
+  e.action.startsWith('ANNOTATION_')
+    ? `annotation ${e.metadata.annotationId}`
+    : e.action === 'SCORE_SET' || e.action === 'QUESTION_NOT_SCORED'
+      ? `score ${e.metadata.questionId}`
+      : null;
 
 export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): CheckResult {
   const violations: string[] = [];
@@ -149,6 +155,9 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
     bump(`${r.kind} ${outcome}`);
     if (!ALLOWED[roleOf(r.actor)][r.kind].includes(outcome)) fail(`unexpected answer: ${describe(r)}`);
     if (r.code === 'INVALID_STATE' && !r.currentStatus) fail(`INVALID_STATE without currentStatus: ${describe(r)}`);
+    if (r.code === 'INCOMPLETE_SCORES' && (r.allowUnscored || !r.unscored?.length || r.unscored.some((q) => !leaves.has(q)))) {
+      fail(`INCOMPLETE_SCORES must name leaf questions and answer only a request without allowUnscored: ${describe(r)}`);
+    }
     switch (r.kind) {
       case 'lock':
         if (r.status !== 200) break;
@@ -364,7 +373,17 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
           const bad = editByHolder();
           if (bad) return bad;
           if ((s.scores.get(m.questionId)?.version ?? 0) !== m.version - 1) return `score ${m.questionId} went from ${s.scores.get(m.questionId)?.version} to ${m.version}`;
-          return { ...s, scores: new Map(s.scores).set(m.questionId, { points: m.points, version: m.version }) };
+          if (!!m.wasNotScored !== s.notScored.has(m.questionId)) return `score ${m.questionId} says wasNotScored=${!!m.wasNotScored}, the model ${s.notScored.has(m.questionId)}`;
+          const notScored = new Set(s.notScored);
+          notScored.delete(m.questionId);
+          return { ...s, notScored, scores: new Map(s.scores).set(m.questionId, { points: m.points, version: m.version }) };
+        }
+        case 'QUESTION_NOT_SCORED': {
+          // written in the transaction that moved the copy out of READY, by the actor who moved it
+          if (s.status !== 'LOCKED' && s.status !== 'GRADING_IN_PROGRESS') return `question marked not scored on a ${s.status} copy`;
+          if (!leaves.has(m.questionId)) return `question ${m.questionId} marked not scored is not a leaf`;
+          if (s.scores.has(m.questionId) || s.notScored.has(m.questionId)) return `question ${m.questionId} marked not scored while it has a score or a mark`;
+          return { ...s, notScored: new Set(s.notScored).add(m.questionId) };
         }
         case 'SUBMITTED': {
           const bad = editByHolder();
@@ -395,7 +414,7 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
       }
     };
 
-    const init: State = { status: 'STAGING', submitter: null, holder: null, scores: new Map(), annotations: new Map(), lastFinal: null };
+    const init: State = { status: 'STAGING', submitter: null, holder: null, scores: new Map(), notScored: new Set(), annotations: new Map(), lastFinal: null };
     const found = linearize(events, init, (s, e) => step(s, e), p.slackMs, resourceOf);
     if ('error' in found) {
       fail(`copy ${copy.id}: no serial order of its ${events.length} events is explained by the model — ${found.error}`);
@@ -434,6 +453,14 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
     if (lock.length > 1) fail(`copy ${copy.id} has ${lock.length} lease rows`);
     if ((lock[0]?.owner_id ?? null) !== (s.holder?.owner ?? null)) fail(`copy ${copy.id}: lease row of ${lock[0]?.owner_id ?? 'nobody'}, the model's holder ${s.holder?.owner ?? 'nobody'}`);
     if (lock.length && copy.status !== 'READY') fail(`copy ${copy.id} is ${copy.status} but has a lease row`);
+    // complete before final: past READY, every leaf question has a score or a "not scored" mark, never both
+    const marks = new Set(snap.unscored.filter((u) => u.copy_id === copy.id).map((u) => u.question_id));
+    if ([...marks].sort().join() !== [...s.notScored].sort().join()) fail(`copy ${copy.id}: marked not scored ${[...marks]}, the model ${[...s.notScored]}`);
+    for (const q of leaves) {
+      const scored = snap.scores.some((x) => x.copy_id === copy.id && x.question_id === q);
+      if (scored && marks.has(q)) fail(`copy ${copy.id}: question ${q} has a score and a "not scored" mark`);
+      if (copy.status !== 'READY' && copy.status !== 'STAGING' && !scored && !marks.has(q)) fail(`copy ${copy.id} is ${copy.status} with question ${q} neither scored nor marked`);
+    }
 
     // events = successes, per copy
     const count = (action: string, actor?: string) => events.filter((e) => e.action === action && (actor === undefined || e.actor_id === actor)).length;

@@ -108,7 +108,7 @@ describe(`model-based grading concurrency [${engine}]`, () => {
       expect(history.length).toBeGreaterThanOrEqual(MIN_OPERATIONS);
       // the run went through the interesting paths, not only through refusals
       if (MIN_OPERATIONS) {
-        for (const k of ['lock 409 LOCKED_BY_OTHER', 'draft 409 DRAFT_CONFLICT', 'edit 409 VERSION_CONFLICT', 'score 409 VERSION_CONFLICT', 'submit 200', 'unlock 200', 'reopen 200', 'takeovers of expired leases', 'copies ending GRADED']) {
+        for (const k of ['lock 409 LOCKED_BY_OTHER', 'draft 409 DRAFT_CONFLICT', 'edit 409 VERSION_CONFLICT', 'score 409 VERSION_CONFLICT', 'submit 200', 'submit 409 INCOMPLETE_SCORES', 'unlock 200', 'reopen 200', 'takeovers of expired leases', 'copies ending GRADED']) {
           expect(stats[k] ?? 0, k).toBeGreaterThan(0);
         }
       }
@@ -134,12 +134,13 @@ describe(`model-based grading concurrency [${engine}]`, () => {
 
 async function snapshot(env: TestEnv): Promise<Snapshot> {
   const db = env.ctx.db;
-  const [copies, locks, drafts, annotations, scores, events, jobs, finalPdfs] = await Promise.all([
+  const [copies, locks, drafts, annotations, scores, unscored, events, jobs, finalPdfs] = await Promise.all([
     db.selectFrom('copies').select(['id', 'status', 'locked_by', 'final_blob_id', 'final_score']).execute(),
     db.selectFrom('copy_locks').select(['copy_id', 'owner_id', 'token', 'expires_at']).execute(),
     db.selectFrom('draft_states').select(['copy_id', 'owner_id', 'version', 'payload']).execute(),
     db.selectFrom('annotations').select(['id', 'copy_id', 'version', 'content', 'x']).execute(),
     db.selectFrom('scores').select(['copy_id', 'question_id', 'points', 'version', 'max_points']).execute(),
+    db.selectFrom('unscored_questions').select(['copy_id', 'question_id']).execute(),
     db.selectFrom('grading_events').selectAll().execute(),
     db.selectFrom('jobs').select(['id', 'kind', 'ref_id', 'status', 'attempts']).execute(),
     db.selectFrom('final_pdfs').select(['id', 'copy_id', 'blob_id', 'final_score']).execute(),
@@ -150,6 +151,7 @@ async function snapshot(env: TestEnv): Promise<Snapshot> {
     drafts,
     annotations,
     scores,
+    unscored,
     events: events.map((e) => ({ ...e, metadata: JSON.parse(e.metadata) })),
     jobs: jobs.map((j) => ({ ...j, attempts: Number(j.attempts) })),
     finalPdfs: finalPdfs.map((f) => ({ ...f, final_score: Number(f.final_score) })),

@@ -9,6 +9,8 @@ export interface Rec {
   status: number;
   /** problem+json code of a 4xx */
   code?: string;
+  /** INCOMPLETE_SCORES: the questions named as unscored */
+  unscored?: string[];
   /** the server clock (a TestClock shared with the app) just before sending and just after the response */
   s0: number;
   s1: number;
@@ -21,6 +23,7 @@ export interface Rec {
   points?: number;
   payload?: unknown;
   content?: string;
+  allowUnscored?: boolean;
   /** what came back */
   token?: string;
   owner?: string;
@@ -47,6 +50,8 @@ export interface Snapshot {
   drafts: { copy_id: string; owner_id: string; version: number; payload: string }[];
   annotations: { id: string; copy_id: string; version: number; content: string | null; x: number }[];
   scores: { copy_id: string; question_id: string; points: number; version: number; max_points: number }[];
+  /** questions marked "not scored" (submit/finalize with allowUnscored) */
+  unscored: { copy_id: string; question_id: string }[];
   events: EventRow[];
   jobs: { id: string; kind: string; ref_id: string | null; status: string; attempts: number }[];
   finalPdfs: { id: string; copy_id: string; blob_id: string; final_score: number }[];

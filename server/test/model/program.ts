@@ -20,9 +20,10 @@ export type Op =
   | { kind: 'edit'; copy: number; focus: boolean; pick: number; stale: boolean; x: number }
   | { kind: 'delete'; copy: number; focus: boolean; pick: number; stale: boolean }
   | { kind: 'score'; copy: number; focus: boolean; question: number; fraction: number; over: boolean; stale: boolean }
-  | { kind: 'submit'; copy: number; focus: boolean }
+  /** `allowUnscored`: confirm that the questions still without a score stay "not scored" (issue 11) */
+  | { kind: 'submit'; copy: number; focus: boolean; allowUnscored: boolean }
   | { kind: 'unlock'; copy: number; focus: boolean }
-  | { kind: 'finalize'; copy: number; focus: boolean }
+  | { kind: 'finalize'; copy: number; focus: boolean; allowUnscored: boolean }
   | { kind: 'reopen'; copy: number; focus: boolean }
   | { kind: 'view'; copy: number; focus: boolean }
   /** the admin's watch jumps past every edit lease (leases expire; nothing else may break) */
@@ -62,9 +63,9 @@ export function opArb(copies: number, questions: number) {
       over: fc.oneof({ weight: 15, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       stale,
     }),
-    submit: fc.record({ kind: fc.constant('submit' as const), ...base }),
+    submit: fc.record({ kind: fc.constant('submit' as const), ...base, allowUnscored: fc.boolean() }),
     unlock: fc.record({ kind: fc.constant('unlock' as const), ...base }),
-    finalize: fc.record({ kind: fc.constant('finalize' as const), ...base }),
+    finalize: fc.record({ kind: fc.constant('finalize' as const), ...base, allowUnscored: fc.boolean() }),
     reopen: fc.record({ kind: fc.constant('reopen' as const), ...base }),
     view: fc.record({ kind: fc.constant('view' as const), ...base }),
     tick: fc.constant({ kind: 'tick' as const }),

@@ -258,7 +258,7 @@ const TABLE: Record<string, Entry> = {
     expect: leaseWrite(204),
   },
   'POST /api/v1/copies/:id/submit': {
-    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/submit`, headers: await leaseOf(as, w.side.ready) }),
+    req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/submit`, body: { allowUnscored: true }, headers: await leaseOf(as, w.side.ready) }),
     expect: leaseWrite(200),
   },
   // `locked` was submitted by the exam's teacher
@@ -318,7 +318,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     await gradeCopy(env, graded, exam.id, corrector.user.id, { [q0]: 300 });
     const locked = await makeCopy(env, exam.id);
     const lock = await corrector.req('POST', `${a}/copies/${locked}/lock`);
-    const submitted = await corrector.req('POST', `${a}/copies/${locked}/submit`, undefined, { 'x-lock-token': lock.body.token });
+    const submitted = await corrector.req('POST', `${a}/copies/${locked}/submit`, { allowUnscored: true }, { 'x-lock-token': lock.body.token });
     if (submitted.status !== 200) throw new Error(`submit ${submitted.status}`);
     const staging = await makeCopy(env, exam.id, { status: 'STAGING' });
     const staging2 = await makeCopy(env, exam.id, { status: 'STAGING' });
