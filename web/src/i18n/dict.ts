@@ -390,6 +390,8 @@ export const en = {
   commentKeys: 'Enter: OK · Shift+Enter: new line',
   sc_comment: 'Comment box: Enter confirms, Shift+Enter starts a new line',
   sc_finish: 'Ctrl+Enter — Finish: submit, finalize and open the next copy',
+  notScored: 'not scored',
+  ev_QUESTION_NOT_SCORED: 'question left not scored',
 };
 
 export type Key = keyof typeof en;
@@ -761,4 +763,6 @@ export const fr: Record<Key, string> = {
   commentKeys: 'Entrée : OK · Maj+Entrée : nouvelle ligne',
   sc_comment: 'Commentaire : Entrée valide, Maj+Entrée passe à la ligne',
   sc_finish: 'Ctrl+Entrée — Terminer : soumettre, finaliser et ouvrir la copie suivante',
+  notScored: 'non noté',
+  ev_QUESTION_NOT_SCORED: 'question laissée non notée',
 };

@@ -11,6 +11,7 @@ import type { useScores } from './useScores';
 
 interface Props {
   copyId: string;
+  notScored: string[];
   rows: ScaleRow[];
   scores: ReturnType<typeof useScores>;
   maxTotal: number;
@@ -20,7 +21,7 @@ interface Props {
   showAnnotation(rec: AnnRecord): void;
 }
 
-export function DeskSidePanel({ copyId, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
+export function DeskSidePanel({ copyId, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
   const { t } = useI18n();
   const selected = ann.selected ? ann.state.byKey[ann.selected] : null;
   const list = ann.state.order.map((k) => ann.state.byKey[k]!).filter(Boolean);
@@ -31,6 +32,7 @@ export function DeskSidePanel({ copyId, rows, scores, maxTotal, editable, ann, l
         saved={scores.saved}
         inputs={scores.inputs}
         notes={scores.notes}
+        notScored={notScored}
         readOnly={!editable}
         total={scores.total}
         subtotals={scores.subtotals}

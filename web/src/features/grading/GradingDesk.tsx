@@ -23,7 +23,7 @@ import { useAnnotationTools } from './useAnnotationTools';
 import { useDeskDraft } from './useDeskDraft';
 import { useDeskKeyboard } from './useDeskKeyboard';
 import { useDeskView } from './useDeskView';
-import { useFinalize } from './useFinalize';
+import { nextToGrade, useFinalize } from './useFinalize';
 import { useLease } from './useLease';
 import { useSaveText } from './useSaveText';
 import { useScores } from './useScores';
@@ -92,7 +92,12 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     },
     [siblings, idx, editable, flushAll],
   );
-  const f = useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNext: () => goCopy(1) });
+  const goNext = useCallback(async () => {
+    const next = nextToGrade(siblings, idx);
+    if (next) navigate(`/copies/${next.id}/grade`);
+    return !!next;
+  }, [siblings, idx]);
+  const f = useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNext });
 
   useDeskKeyboard({
     editable,
@@ -185,6 +190,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </section>
         <DeskSidePanel
           copyId={copyId}
+          notScored={copy.notScored ?? []}
           rows={rows}
           scores={scores}
           maxTotal={exam?.maxTotal ?? 0}

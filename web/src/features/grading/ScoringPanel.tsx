@@ -12,6 +12,8 @@ interface Props {
   saved: Record<string, Score | undefined>;
   inputs: Record<string, ScoreInput | undefined>;
   notes: Record<string, ScoreNote | undefined>;
+  /** questions left explicitly "not scored" when the copy was submitted or finalized */
+  notScored: string[];
   readOnly: boolean;
   total: number;
   /** exercise id → live subtotal */
@@ -22,7 +24,7 @@ interface Props {
   onCommit(qid: string): boolean;
 }
 
-export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, subtotals, maxTotal, onInput, onCommit }: Props) {
+export function ScoringPanel({ rows, saved, inputs, notes, notScored, readOnly, total, subtotals, maxTotal, onInput, onCommit }: Props) {
   const { t, lang } = useI18n();
   return (
     <section className="scoring" aria-label={t('scoring')}>
@@ -37,6 +39,7 @@ export function ScoringPanel({ rows, saved, inputs, notes, readOnly, total, subt
                   inputMode="decimal"
                   aria-label={t('pointsFor', { label: q.label })}
                   value={inputs[q.id]?.points ?? ''}
+                  placeholder={notScored.includes(q.id) && !saved[q.id] ? t('notScored') : undefined}
                   readOnly={readOnly}
                   aria-invalid={notes[q.id]?.error ? true : undefined}
                   aria-describedby={notes[q.id] ? `note-${q.id}` : undefined}

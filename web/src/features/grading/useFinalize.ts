@@ -23,8 +23,18 @@ interface Options {
   /** sends everything typed and waits for the answers */
   flushAll(): Promise<void>;
   editable: boolean;
-  /** opens the next copy; false when there is none */
+  /** opens the next copy to grade; false when there is none */
   goNext(): Promise<boolean>;
+}
+
+/** The copy Finish opens next: the next one still to grade after `idx`, going round; null when none is left. */
+export function nextToGrade<T extends { id: string; status: string }>(siblings: T[], idx: number): T | null {
+  const others = idx < 0 ? siblings.length : siblings.length - 1;
+  for (let i = 1; i <= others; i++) {
+    const c = siblings[(idx + i) % siblings.length]!;
+    if (c.status === 'READY') return c;
+  }
+  return null;
 }
 
 export const unscoredOf = (err: unknown): string[] | null =>

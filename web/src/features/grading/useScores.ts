@@ -148,8 +148,6 @@ export function useScores(copyId: string, initial: Score[], rows: ScaleRow[], ed
 
   const total = liveTotal(rows, saved, inputs);
   const subtotals = liveSubtotals(rows, saved, inputs);
-  /** questions with nothing saved and nothing queued */
-  const unscored = leaves.filter((q) => !saved[q.id] && !sync.isQueued(q.id)).map((q) => q.id);
 
-  return { leaves, saved, inputs, notes, setInput, commit, flush, conflicts, status, draftEntries, restoreDraft, refreshFrom, total, subtotals, unscored };
+  return { leaves, saved, inputs, notes, setInput, commit, flush, conflicts, status, draftEntries, restoreDraft, refreshFrom, total, subtotals };
 }
