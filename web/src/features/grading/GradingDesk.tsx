@@ -117,20 +117,6 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     finish: () => void f.finish(),
   });
 
-  // back to this tab: show the scores the server holds now (another tab may have changed them)
-  const refreshFrom = scores.refreshFrom;
-  useEffect(() => {
-    const onBack = () => {
-      if (document.visibilityState === 'visible') api.getCopy(copyId).then((c) => refreshFrom(c.scores), () => undefined);
-    };
-    window.addEventListener('focus', onBack);
-    document.addEventListener('visibilitychange', onBack);
-    return () => {
-      window.removeEventListener('focus', onBack);
-      document.removeEventListener('visibilitychange', onBack);
-    };
-  }, [copyId, refreshFrom]);
-
   const saveText = useSaveText(editable, ann.sync, scores.status, d.draft.status);
   const page = view.page;
   return (

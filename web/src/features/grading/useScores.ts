@@ -3,7 +3,7 @@
  * queue that sends confirmed values (score-sync.ts). Conflicts wait in a list for the desk's dialog.
  */
 import type { Score } from '@korrigo/contracts';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
 import { useI18n } from '../../i18n';
@@ -145,6 +145,19 @@ export function useScores(copyId: string, initial: Score[], rows: ScaleRow[], ed
     },
     [leaves, sync],
   );
+
+  // back to this tab: show the scores the server holds now (another tab may have changed them)
+  useEffect(() => {
+    const onBack = () => {
+      if (document.visibilityState === 'visible') api.getCopy(copyId).then((c) => refreshFrom(c.scores), () => undefined);
+    };
+    window.addEventListener('focus', onBack);
+    document.addEventListener('visibilitychange', onBack);
+    return () => {
+      window.removeEventListener('focus', onBack);
+      document.removeEventListener('visibilitychange', onBack);
+    };
+  }, [copyId, refreshFrom]);
 
   const total = liveTotal(rows, saved, inputs);
   const subtotals = liveSubtotals(rows, saved, inputs);
