@@ -2,7 +2,7 @@ import type { JobHandler } from './types.ts';
 import { findCopy, listPagesWithBlobs } from '../repositories/copy.repository.ts';
 import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
-import { listScores } from '../repositories/score.repository.ts';
+import { listScores, listUnscoredMarks } from '../repositories/score.repository.ts';
 import { insertBlob } from '../repositories/blob.repository.ts';
 import { transition } from '../services/copy-state-machine.ts';
 import { computeMaxTotal, computeTotal, leafQuestions } from '../services/total.ts';
@@ -45,11 +45,12 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
 
 export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<FlattenInput> {
   const copyId = copy.id;
-  const [exam, pages, annotations, scores, questions] = await Promise.all([
+  const [exam, pages, annotations, scores, marks, questions] = await Promise.all([
     findExam(ctx.db, copy.exam_id),
     listPagesWithBlobs(ctx.db, copyId),
     listAnnotations(ctx.db, copyId),
     listScores(ctx.db, copyId),
+    listUnscoredMarks(ctx.db, copyId),
     listQuestions(ctx.db, copy.exam_id),
   ]);
   const student = copy.student_id
@@ -84,6 +85,7 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
     })),
     questions: questions.map((q) => ({ id: q.id, parentId: q.parent_id, label: q.label, maxPoints: q.max_points })),
     scores: scores.filter((s) => leaves.has(s.question_id)).map((s) => ({ questionId: s.question_id, points: s.points, comment: s.comment })),
+    notScored: marks.filter((m) => leaves.has(m.question_id)).map((m) => m.question_id),
     total: computeTotal(scores, leaves),
     maxTotal: computeMaxTotal(questions),
     language: ctx.config.documentLanguage,

@@ -25,6 +25,7 @@ import './pdf-lib-native-deflate.ts';
 import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect } from './geometry.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
 import type { FlattenAnnotation, FlattenInput, FlattenQuestion, PageImage } from './types.ts';
+import { questionResults, type QuestionResult } from '../services/total.ts';
 
 function hex(colour: string): Color {
   const channel = (at: number) => parseInt(colour.slice(at, at + 2), 16) / 255;
@@ -51,8 +52,16 @@ const RULE = rgb(0.8, 0.8, 0.82);
 
 /** The words of the summary page, and how a decimal is written, per document language. */
 const LANGUAGES = {
-  fr: { labels: { copy: 'Copie', student: 'Élève', question: 'Question', points: 'Points', comment: 'Commentaire', total: 'Total' }, decimal: ',' },
-  en: { labels: { copy: 'Copy', student: 'Student', question: 'Question', points: 'Points', comment: 'Comment', total: 'Total' }, decimal: '.' },
+  fr: {
+    labels: { copy: 'Copie', student: 'Élève', question: 'Question', points: 'Points', comment: 'Commentaire', total: 'Total', notScored: 'non noté' },
+    notScoredNote: (n: number, labels: string) => `${n} question${n > 1 ? 's non notées' : ' non notée'} : ${labels}`,
+    decimal: ',',
+  },
+  en: {
+    labels: { copy: 'Copy', student: 'Student', question: 'Question', points: 'Points', comment: 'Comment', total: 'Total', notScored: 'not scored' },
+    notScoredNote: (n: number, labels: string) => `${n} question${n > 1 ? 's' : ''} not scored: ${labels}`,
+    decimal: '.',
+  },
 } as const;
 type Language = (typeof LANGUAGES)[keyof typeof LANGUAGES];
 
@@ -321,8 +330,17 @@ const SUMMARY = {
 };
 const COLUMNS = { label: 150, points: 95 };
 
-/** Summary page(s): identity, one row per question (points over max, comment), then the total over the maximum. */
-function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labels: LABELS, decimal }: Language): void {
+/** A row's points: a leaf's score or an exercise's subtotal; "not scored" when every leaf under it is; else "—". */
+function pointsText(r: QuestionResult | undefined, maxPoints: number, notScored: string, decimal: ',' | '.'): string {
+  const got = r?.points != null ? formatPoints(r.points, decimal) : r && r.leaves > 0 && r.notScored === r.leaves ? notScored : '—';
+  return `${got} / ${formatPoints(maxPoints, decimal)}`;
+}
+
+/**
+ * Summary page(s): identity, one row per question (points over max, comment; exercises with their subtotal),
+ * then the total over the maximum and, when some questions were left "not scored", which ones.
+ */
+function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labels: LABELS, decimal, notScoredNote }: Language): void {
   const { width, height, margin, text } = SUMMARY;
   const contentWidth = width - 2 * margin;
   const commentWidth = contentWidth - COLUMNS.label - COLUMNS.points;
@@ -358,7 +376,14 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labe
   drawHeader();
 
   const scores = new Map(input.scores.map((s) => [s.questionId, s]));
-  for (const { question, depth } of orderQuestions(input.questions)) {
+  const notScored = new Set(input.notScored ?? []);
+  const results = questionResults(
+    input.questions.map((q) => ({ id: q.id, parent_id: q.parentId })),
+    input.scores.map((s) => ({ question_id: s.questionId, points: s.points })),
+    notScored,
+  );
+  const ordered = orderQuestions(input.questions);
+  for (const { question, depth } of ordered) {
     const score = scores.get(question.id);
     const indent = depth * SUMMARY.indent;
     const labelFont = depth ? fonts.regular : fonts.bold;
@@ -372,7 +397,7 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labe
     }
     const top = y - SUMMARY.cellPad;
     drawLines(page, labelLines, { x: colX.label + indent, top, size: text, font: labelFont, color: INK });
-    const points = `${score ? formatPoints(score.points, decimal) : '—'} / ${formatPoints(question.maxPoints, decimal)}`;
+    const points = pointsText(results.get(question.id), question.maxPoints, LABELS.notScored, decimal);
     drawLines(page, [points], { x: colX.points, top, size: text, font: fonts.regular, color: INK });
     drawLines(page, commentLines, { x: colX.comment, top, size: text, font: fonts.regular, color: INK });
     y -= rowHeight;
@@ -388,6 +413,16 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labe
   drawLines(page, [LABELS.total], { x: colX.label, top, size: 14, font: fonts.bold, color: INK });
   const total = `${formatPoints(input.total, decimal)} / ${formatPoints(input.maxTotal, decimal)}`;
   drawLines(page, [total], { x: colX.points, top, size: 14, font: fonts.bold, color: INK });
+  y -= totalHeight;
+
+  const unscored = ordered.filter(({ question }) => notScored.has(question.id) && results.get(question.id)?.notScored === 1);
+  if (!unscored.length) return;
+  const noteLines = wrapText(notScoredNote(unscored.length, unscored.map(({ question }) => question.label).join(', ')), fonts.regular, text, contentWidth);
+  if (y - noteLines.length * text * LINE_HEIGHT < margin) {
+    page = doc.addPage([width, height]);
+    y = height - margin;
+  }
+  drawLines(page, noteLines, { x: margin, top: y - SUMMARY.cellPad, size: text, font: fonts.regular, color: INK });
 }
 
 /** Questions as a tree in their given order, children right after their parent; orphans go to the top level. */

@@ -33,12 +33,29 @@ export const cachingFontkit: typeof fontkit = {
     let font = parsedFonts.get(buffer);
     if (!font) {
       font = fontkit.create(buffer, postscriptName);
+      keepCodePoints(font);
       memoizeLayout(font);
       parsedFonts.set(buffer, font);
     }
     return font;
   },
 };
+
+/*
+ * fontkit keeps one glyph object per id for the font's lifetime, with the code points it was first asked for. A
+ * glyph first created as a component of a composite (E inside É, while a subset is encoded) has none, and pdf-lib
+ * builds the PDF's ToUnicode map from them: once the font outlives a document, a later document's E could not be
+ * copied or searched. A glyph asked for with its characters gets them when it has none.
+ */
+function keepCodePoints(font: Font): void {
+  const f = font as unknown as { getGlyph(id: number, characters?: number[]): { codePoints: number[] } | null };
+  const getGlyph = f.getGlyph.bind(f);
+  f.getGlyph = (id, characters = []) => {
+    const glyph = getGlyph(id, characters);
+    if (glyph && glyph.codePoints.length === 0 && characters.length > 0) glyph.codePoints = characters;
+    return glyph;
+  };
+}
 
 function memoizeLayout(font: Font): void {
   const layout = font.layout.bind(font);

@@ -43,6 +43,8 @@ export interface FlattenInput {
   annotations: FlattenAnnotation[];
   questions: FlattenQuestion[];
   scores: FlattenScore[];
+  /** leaf questions the teacher explicitly left "not scored" (shown so, never as 0) */
+  notScored?: string[];
   total: number; // hundredths, computed by the one total function
   maxTotal: number; // hundredths
   /** labels and decimal separator of the summary and the score badges; French unless said otherwise */

@@ -13,6 +13,7 @@ import {
   type TestEnv,
 } from '../helpers/harness.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
+import { pdfPageText } from '../pdf/pixels.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
 
 /**
@@ -202,6 +203,31 @@ describe(`unscored questions on submit and finalize [${engine}]`, () => {
     const refused = await teacher.req('POST', `/api/v1/copies/${c.copyId}/finalize`, undefined, h);
     expect(refused.status).toBe(409);
     expect(refused.body.unscored).toEqual([c.q1a]);
+  });
+
+  it('the final PDF says "non noté" for the questions left unscored, with exercise subtotals and the total over the rest', async () => {
+    const c = await openCopy();
+    expect((await score(c, c.q1a, 350)).status).toBe(200);
+    expect((await score(c, c.q2, 800)).status).toBe(200);
+    expect((await teacher.req('POST', `/api/v1/copies/${c.copyId}/finalize`, { allowUnscored: true }, c.h)).status).toBe(202);
+    await new JobRunner(env.ctx, jobHandlers, { backoffBaseMs: 10 }).drain();
+    const pdf = await teacher.req('GET', `/api/v1/copies/${c.copyId}/final.pdf`);
+    expect(pdf.status).toBe(200);
+    const summary = (await pdfPageText(new Uint8Array(pdf.raw), 2)).replace(/\s+/g, ' ');
+    for (const expected of ['Exercice 1 3,5 / 10', '1a 3,5 / 4', '1b non noté / 6', 'Exercice 2 8 / 10', 'Total 11,5 / 20', '1 question non notée : 1b']) {
+      expect(summary).toContain(expected);
+    }
+    expect((await teacher.req('GET', `/api/v1/copies/${c.copyId}`)).body.finalScore).toBe(1150);
+
+    // every question scored: the exercise shows its subtotal (defect 5), and nothing is said about unscored ones
+    const d = await openCopy();
+    for (const [q, p] of [[d.q1a, 400], [d.q1b, 300], [d.q2, 0]] as const) expect((await score(d, q, p)).status).toBe(200);
+    expect((await teacher.req('POST', `/api/v1/copies/${d.copyId}/finalize`, undefined, d.h)).status).toBe(202);
+    await new JobRunner(env.ctx, jobHandlers, { backoffBaseMs: 10 }).drain();
+    const full = (await pdfPageText(new Uint8Array((await teacher.req('GET', `/api/v1/copies/${d.copyId}/final.pdf`)).raw), 2)).replace(/\s+/g, ' ');
+    for (const expected of ['Exercice 1 7 / 10', 'Exercice 2 0 / 10', 'Total 7 / 20']) expect(full).toContain(expected);
+    expect(full).not.toContain('— /');
+    expect(full).not.toContain('non not');
   });
 
   it('parallel finalize with and without allowUnscored (real HTTP) makes one job, one set of marks, one PDF', async () => {

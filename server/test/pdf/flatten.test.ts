@@ -151,7 +151,7 @@ describe('flattenCopy', () => {
     const summary = (await pdfPageText(pdf, 2)).replace(/\s+/g, ' ');
     for (const expected of [
       'Devoir surveillé n°3 — Analyse', 'K7Q2', 'Łukasz Ørsted', 'Exercice 2 — Δημήτρης', '3.5 / 4', 'Très bien ✓',
-      '2.5 / 6', '½ point', '8.5 / 10', '— / 10', '14.5 / 20',
+      '2.5 / 6', '½ point', '8.5 / 10', 'Exercice 1 6 / 10', '14.5 / 20',
     ]) {
       expect(summary).toContain(expected);
     }
@@ -164,6 +164,37 @@ describe('flattenCopy', () => {
     const summary = (await pdfPageText(pdf, 1)).replace(/\s+/g, ' ');
     for (const expected of ['Copie: K7Q2', 'Élève: Łukasz Ørsted', 'Commentaire', '3,5 / 4', '2,5 / 6', '14,5 / 20']) expect(summary).toContain(expected);
     expect(summary).not.toContain('Student');
+  });
+
+  it('defect 5: an exercise row shows the subtotal of its questions, never "— / max" when they are scored', async () => {
+    const pdf = await flattenCopy(copy(await whitePages(1), []));
+    const summary = (await pdfPageText(pdf, 1)).replace(/\s+/g, ' ');
+    expect(summary).toContain('Exercice 1 6 / 10');
+    expect(summary).not.toContain('— / 10');
+  });
+
+  it('says "not scored" for questions left unscored on purpose, sums the rest, and says so under the total', async () => {
+    const input = (language: 'fr' | 'en') =>
+      copy([], [], {
+        language,
+        questions: [...copy([], []).questions, { id: 'q3', parentId: null, label: 'Exercice 3', maxPoints: 500 }],
+        scores: [{ questionId: 'q1a', points: 350, comment: null }],
+        notScored: ['q1b', 'q2'],
+        total: 350,
+        maxTotal: 2500,
+      });
+    const pages = async (language: 'fr' | 'en') => (await pdfPageText(await flattenCopy(input(language)), 0)).replace(/\s+/g, ' ');
+    const fr = await pages('fr');
+    for (const expected of ['1.a 3,5 / 4', '1.b non noté / 6', 'Exercice 1 3,5 / 10', 'Δημήτρης non noté / 10', 'Exercice 3 — / 5', 'Total 3,5 / 25', '2 questions non notées : 1.b, Exercice 2 — Δημήτρης']) {
+      expect(fr).toContain(expected);
+    }
+    const en = await pages('en');
+    for (const expected of ['1.b not scored / 6', 'Exercice 1 3.5 / 10', 'Total 3.5 / 25', '2 questions not scored: 1.b, Exercice 2 — Δημήτρης']) {
+      expect(en).toContain(expected);
+    }
+    const one = (await pdfPageText(await flattenCopy({ ...input('fr'), notScored: ['q2'] }), 0)).replace(/\s+/g, ' ');
+    expect(one).toContain('1 question non notée : Exercice 2');
+    expect(one).toContain('1.b — / 6');
   });
 
   it('leaves the student out of the summary when the copy is anonymous', async () => {
