@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backTo, deskSetup, score } from './desk-helpers';
-import { ADMIN, ApiClient, launchBrowser, type Server, shot, startServer } from './harness';
+import { ADMIN, ApiClient, dragOnPage, launchBrowser, type Server, shot, startServer } from './harness';
 
 let server: Server;
 let browser: Browser;
@@ -96,10 +96,27 @@ describe('defect 2: a restored draft never overwrites a newer score', () => {
   });
 });
 
-describe('taking back a Submit', () => {
-  it('a teacher takes back their own Submit while the copy is still locked, and can score again', async () => {
+describe('desk keys and taking back a Submit', () => {
+  it('defect 4: invalid points keep the focus, Enter confirms a comment (Shift+Enter: new line) beside its box; then Submit is taken back', async () => {
     const { q, held, ids, ctx, open } = await deskSetup({ server, browser, admin }, 'Take back');
     const p = await open();
+    await p.getByLabel('Points for Q1').fill('abc');
+    await p.getByLabel('Points for Q1').press('Enter');
+    await p.getByText('Invalid points').waitFor();
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Points for Q1');
+
+    await p.getByRole('button', { name: 'Comment box (C)' }).click();
+    await dragOnPage(p, [0.1, 0.3], [0.5, 0.38]);
+    const overlay = (await p.getByTestId('overlay').boundingBox())!;
+    const editor = (await p.getByTestId('comment-editor').boundingBox())!;
+    // the editor sits below the box just drawn, not over it
+    expect(editor.y).toBeGreaterThanOrEqual(overlay.y + 0.38 * overlay.height);
+    await p.getByLabel('Comment text').fill('Line one');
+    await p.getByLabel('Comment text').press('Shift+Enter');
+    await p.getByLabel('Comment text').pressSequentially('two');
+    await p.getByLabel('Comment text').press('Enter');
+    await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).annotations.map((a: { content: string }) => a.content)).toEqual(['Line one\ntwo']);
+
     for (const [label, text] of [['Q1', '4'], ['Q2', '6'], ['Q3', '10']] as const) await score(p, label, text, async () => (await held(q(label)))?.points, Number(text) * 100);
     await p.getByRole('button', { name: 'Submit', exact: true }).click();
     await expect.poll(async () => (await admin.ok('GET', `/copies/${ids[0]}`)).status).toBe('LOCKED');
