@@ -150,7 +150,13 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         <section className="desk-main">
           <DeskToolbar
             editable={editable}
-            {...tools}
+            tool={tools.tool}
+            setTool={tools.setTool}
+            badgeText={tools.badgeText}
+            setBadgeText={tools.setBadgeText}
+            badgeQuestion={tools.badgeQuestion}
+            setBadgeQuestion={tools.setBadgeQuestion}
+            deleteSelected={tools.deleteSelected}
             canUndo={ann.canUndo}
             canRedo={ann.canRedo}
             undo={ann.undo}
