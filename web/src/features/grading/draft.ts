@@ -13,10 +13,19 @@ export interface CommentEditor {
   text: string;
 }
 
+export interface DraftScore {
+  points: string;
+  comment: string;
+  base: number;
+}
+
 export interface DraftPayload {
   v: 1;
-  /** questionId → the text in the points and comment fields, when it differs from the saved score */
-  scores: Record<string, { points: string; comment: string }>;
+  /**
+   * questionId → the text in the points and comment fields, when it differs from the saved score, with the version
+   * of the saved score it was typed over (0: none): on reopen, an entry based on an older version is a conflict
+   */
+  scores: Record<string, DraftScore>;
   editor: CommentEditor | null;
   /** annotation writes the server has not answered yet */
   writes: PendingWrites | null;
@@ -37,7 +46,12 @@ export function parsePayload(raw: unknown): DraftPayload {
     for (const [qid, v] of Object.entries(o.scores as Record<string, unknown>)) {
       if (v && typeof v === 'object') {
         const e = v as Record<string, unknown>;
-        out.scores[qid] = { points: typeof e.points === 'string' ? e.points : '', comment: typeof e.comment === 'string' ? e.comment : '' };
+        out.scores[qid] = {
+          points: typeof e.points === 'string' ? e.points : '',
+          comment: typeof e.comment === 'string' ? e.comment : '',
+          // a draft from before versions were recorded: based on nothing, so any saved score makes it a conflict
+          base: typeof e.base === 'number' && Number.isInteger(e.base) && e.base >= 0 ? e.base : 0,
+        };
       }
     }
   }
