@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { flattenCopy } from './flatten.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
+import { maskImage } from './mask.ts';
 import { extractPageImages, renderPagesOfFile } from './page-image.ts';
 import { splitPdf } from './split.ts';
 import type { PdfTaskRequest, PdfTaskResponse, PdfWorkerMessage, SerializedError } from './pool.ts';
@@ -16,6 +17,7 @@ const handlers = {
   extractPageImages,
   renderPagesOfFile,
   flattenCopy,
+  maskImage,
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');
