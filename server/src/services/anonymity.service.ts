@@ -61,18 +61,20 @@ async function pool() {
 
 // Concurrent requests of one process for the same derivative share one piece of work (a desk opening page 1 asks
 // for the image and its thumbnail at once); across processes the unique key of the reference decides.
-const inFlight = new Map<string, Promise<unknown>>();
-function once<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const running = inFlight.get(key) as Promise<T> | undefined;
+const inFlight = new WeakMap<AppContext, Map<string, Promise<unknown>>>();
+function once<T>(ctx: AppContext, key: string, work: () => Promise<T>): Promise<T> {
+  let mine = inFlight.get(ctx);
+  if (!mine) inFlight.set(ctx, (mine = new Map()));
+  const running = mine.get(key) as Promise<T> | undefined;
   if (running) return running;
-  const started = work().finally(() => inFlight.delete(key));
-  inFlight.set(key, started);
+  const started = work().finally(() => mine.delete(key));
+  mine.set(key, started);
   return started;
 }
 
 /** The header-masked image of a page, made and stored on first need. */
 export function maskedPageImage(ctx: AppContext, page: { id: string; image: PageImageRef }): Promise<PageImageRef> {
-  return once(`page:${page.id}`, async () => {
+  return once(ctx, `page:${page.id}`, async () => {
     const found = await masks.findMaskedPage(ctx.db, page.id);
     if (found) return imageRef(found);
     const original = await ctx.blobs.read(page.image.storageKey, page.image.range);
@@ -93,7 +95,7 @@ export function maskedPageImage(ctx: AppContext, page: { id: string; image: Page
  */
 export function maskedFinalPdf(ctx: AppContext, copy: Copy & { final_blob_id: string }) {
   const finalBlobId = copy.final_blob_id;
-  return once(`final:${finalBlobId}`, async () => {
+  return once(ctx, `final:${finalBlobId}`, async () => {
     const found = await masks.findMaskedFinalPdf(ctx.db, finalBlobId);
     if (found) return found;
     const input = await buildFlattenInput(ctx, copy);
