@@ -188,6 +188,18 @@ export interface FinalPdfsTable {
   final_score: number;
   created_at: string;
 }
+/** A page's header-masked image, served to correctors of an anonymous exam (migration 009). */
+export interface MaskedPagesTable {
+  page_id: string;
+  blob_id: string;
+  created_at: string;
+}
+/** The corrector's variant of a final PDF of an anonymous exam: masked header, no name (migration 009). */
+export interface MaskedFinalPdfsTable {
+  final_blob_id: string;
+  blob_id: string;
+  created_at: string;
+}
 export interface GradingEventsTable {
   id: string;
   copy_id: string;
@@ -252,6 +264,8 @@ export interface Database {
   scores: ScoresTable;
   unscored_questions: UnscoredQuestionsTable;
   final_pdfs: FinalPdfsTable;
+  masked_pages: MaskedPagesTable;
+  masked_final_pdfs: MaskedFinalPdfsTable;
   grading_events: GradingEventsTable;
   jobs: JobsTable;
   regrade_requests: RegradeRequestsTable;

@@ -6,6 +6,8 @@ export type JobPayloads = {
   FLATTEN_COPY: { copyId: string };
   /** `scanPages`: the upload inspection's map of the scan (see upload.service.ts); absent in older jobs */
   INGEST_UPLOAD: { uploadId: string; scanPages?: Array<ScanPageRange | null> };
+  /** the header-masked first page of a copy of an anonymous exam (anonymity.service.ts) */
+  MASK_HEADER: { copyId: string };
 };
 export type JobKind = keyof JobPayloads;
 

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { flattenCopy } from './flatten.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
+import { maskImage } from './mask.ts';
 import { extractPageImages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
 import type { FlattenInput } from './types.ts';
 import { splitPdf } from './split.ts';
@@ -20,6 +21,7 @@ const handlers = {
   extractPageImages: (onPage: OnPage, bytes: Uint8Array, opts?: PageImageOptions) => extractPageImages(bytes, opts, onPage),
   renderPagesOfFile: (onPage: OnPage, path: string, pages: number[], opts?: PageImageOptions) => renderPagesOfFile(path, pages, opts, onPage),
   flattenCopy: (_: OnPage, input: FlattenInput) => flattenCopy(input),
+  maskImage: (_: OnPage, ...args: Parameters<typeof maskImage>) => maskImage(...args),
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');

@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError, PdfBudgetExceeded } from '../errors.ts';
 import type { InspectOptions, PdfInspection } from './inspect.ts';
+import type { MaskRect } from './mask.ts';
 import type { PageImageOptions } from './page-image.ts';
 import type { FlattenInput, PageImage } from './types.ts';
 
@@ -36,6 +37,7 @@ interface PdfMethods {
   extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]>;
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
+  maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage>;
 }
 type Method = keyof PdfMethods;
 
@@ -123,6 +125,10 @@ export class PdfPool implements PdfMethods {
 
   flattenCopy(input: FlattenInput): Promise<Uint8Array> {
     return this.run('flattenCopy', [input]);
+  }
+
+  maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage> {
+    return this.run('maskImage', [jpeg, rect]);
   }
 
   /** Stops every thread; queued and running tasks fail. */

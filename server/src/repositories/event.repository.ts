@@ -20,6 +20,7 @@ export const listEvents = (ex: Executor, copyId: string) =>
       'grading_events.action',
       'grading_events.actor_id',
       'users.display_name as actor_name',
+      'users.role as actor_role',
       'grading_events.metadata',
       'grading_events.created_at',
     ])

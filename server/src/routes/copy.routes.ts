@@ -14,8 +14,8 @@ export const copyRoutes: RouteModule = (app, ctx) => {
     { schema: { params: z.object({ id: Id, position: z.coerce.number().int().min(0).max(100000) }), tags: ['copies'] } },
     async (req, reply) => {
       const img = await copies.pageImage(ctx, actorOf(req), req.params.id, req.params.position);
-      // immutable bytes behind an access check: private, long-lived, revalidated by ETag
-      reply.header('Cache-Control', 'private, max-age=86400, immutable').header('ETag', img.etag);
+      // immutable bytes behind an access check: private, long-lived, revalidated by ETag (always, when they depend on the viewer)
+      reply.header('Cache-Control', img.revalidate ? 'private, no-cache' : 'private, max-age=86400, immutable').header('ETag', img.etag);
       if (req.headers['if-none-match'] === img.etag) return reply.status(304).send();
       // read whole (a page image is a few MB at most) and sent as one buffer: a desk that cancels a read it no longer
       // needs is then no "stream closed prematurely" event in the log

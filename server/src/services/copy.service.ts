@@ -10,8 +10,9 @@ import { listEvents } from '../repositories/event.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
 import { latestJobFor } from '../repositories/job.repository.ts';
 import { findBlob } from '../repositories/blob.repository.ts';
-import { listQuestions } from '../repositories/exam.repository.ts';
+import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
+import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, maskedPageImage } from './anonymity.service.ts';
 import { transition } from './copy-state-machine.ts';
 import { computeTotal, leafQuestions, questionResults } from './total.ts';
 
@@ -159,42 +160,61 @@ export async function listExamCopies(
   };
 }
 
+/**
+ * A page's image. `revalidate`: the header page's bytes depend on who asks (masked for correctors of an anonymous
+ * exam), so a browser shared by an admin and a teacher must not reuse one's copy for the other.
+ */
 export async function pageImage(ctx: AppContext, actor: Actor, copyId: string, position: number) {
-  await loadCopyFor(ctx.db, actor, copyId);
+  const { exam, access } = await loadCopyFor(ctx.db, actor, copyId);
   const page = await copies.findPage(ctx.db, copyId, position);
   if (!page) throw notFound('Page');
-  return page.image;
+  const revalidate = position === HEADER_PAGE;
+  if (revalidate && correctorSeesMasked(exam, access)) return { ...(await maskedPageImage(ctx, page)), revalidate };
+  return { ...page.image, revalidate };
 }
 
 export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {
-  const { copy } = await loadCopyFor(ctx.db, actor, copyId);
+  const { copy, exam, access } = await loadCopyFor(ctx.db, actor, copyId);
   if (!copy.final_blob_id) throw notFound('Final PDF');
-  const blob = await findBlob(ctx.db, copy.final_blob_id);
+  const blob = correctorSeesMasked(exam, access)
+    ? await maskedFinalPdf(ctx, { ...copy, final_blob_id: copy.final_blob_id })
+    : await findBlob(ctx.db, copy.final_blob_id);
   if (!blob) throw notFound('Final PDF');
   return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${copy.anonymous_code}.pdf` };
 }
 
 export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN', 'TEACHER');
-  await loadCopyFor(ctx.db, actor, copyId);
+  const { exam } = await loadCopyFor(ctx.db, actor, copyId);
   const rows = await listEvents(ctx.db, copyId);
+  const showStudent = mayKnowStudent(actor, exam);
   return {
     items: rows.map((e) => ({
       id: e.id,
       action: e.action,
-      actor: userRef(e.actor_id, e.actor_name),
-      metadata: JSON.parse(e.metadata) as Record<string, unknown>,
+      // a student acting on their copy (a regrade request) is named by their account: hidden like the roster name
+      actor: showStudent || e.actor_role !== 'STUDENT' ? userRef(e.actor_id, e.actor_name) : null,
+      metadata: showStudent ? (JSON.parse(e.metadata) as Record<string, unknown>) : withoutStudent(JSON.parse(e.metadata) as Record<string, unknown>),
       createdAt: e.created_at,
     })),
   };
+}
+
+/** Identification events name the student by id; an anonymous exam's corrector gets the event without it. */
+function withoutStudent(metadata: Record<string, unknown>): Record<string, unknown> {
+  const { studentId: _s, previousStudentId: _p, ...rest } = metadata;
+  return rest;
 }
 
 export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   const row = await ctx.db.transaction().execute(async (tx) => {
-    if (!(await copies.findCopy(tx, copyId, 'update'))) throw notFound('Copy');
-    return transition(tx, 'validate', copyId, { actorId: actor.id, now });
+    const copy = await copies.findCopy(tx, copyId, 'update');
+    if (!copy) throw notFound('Copy');
+    const validated = await transition(tx, 'validate', copyId, { actorId: actor.id, now });
+    if ((await findExam(tx, copy.exam_id))?.anonymous === 1) await enqueueHeaderMasks(tx, [copyId], now);
+    return validated;
   });
   return { status: row.status };
 }

@@ -9,6 +9,8 @@ import { findUserById } from '../repositories/user.repository.ts';
 import { loadExamFor, requireRole } from './access.ts';
 import { computeMaxTotal, leafQuestions } from './total.ts';
 import { audit } from './audit.service.ts';
+import { enqueueHeaderMasks } from './anonymity.service.ts';
+import { gradingStarted, headerPagesWithoutMask } from '../repositories/mask.repository.ts';
 
 export async function examDto(ex: Executor, exam: ExamsTable) {
   const questions = await exams.listQuestions(ex, exam.id);
@@ -157,6 +159,8 @@ export async function updateExam(
       if (input.pagesPerCopy !== undefined && input.pagesPerCopy !== exam.pages_per_copy && (await exams.examHasAnything(tx, id))) {
         throw new AppError('INVALID_STATE', 409, 'Pages per copy cannot change once scans are uploaded', { currentStatus: null });
       }
+      const anonymity = input.anonymous === undefined || input.anonymous === (exam.anonymous === 1) ? null : input.anonymous;
+      if (anonymity !== null) await checkAnonymityMayChange(tx, id);
       await exams.updateExam(tx, id, {
         ...(input.title !== undefined ? { title: input.title } : {}),
         ...(input.examDate !== undefined ? { exam_date: input.examDate } : {}),
@@ -165,10 +169,22 @@ export async function updateExam(
         updated_at: now,
       });
       if (input.questions) await writeScale(tx, id, input.questions);
-      await audit(tx, actor, 'EXAM_UPDATED', 'exam', id, { fields: Object.keys(input) }, now);
+      if (anonymity === true) await enqueueHeaderMasks(tx, (await headerPagesWithoutMask(tx, id)).map((p) => p.copy_id), now);
+      await audit(tx, actor, 'EXAM_UPDATED', 'exam', id, { fields: Object.keys(input), ...(anonymity !== null ? { anonymous: anonymity } : {}) }, now);
     })
     .catch(mapScaleError);
   return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
+}
+
+/**
+ * Anonymity may change until grading starts: after that, a corrector has seen copies under the other rule (switching
+ * it off would hand names to someone already grading anonymously; switching it on would not take back what they saw).
+ */
+async function checkAnonymityMayChange(tx: Executor, examId: string) {
+  await exams.findExam(tx, examId, 'update');
+  if (await gradingStarted(tx, examId)) {
+    throw new AppError('GRADING_STARTED', 409, 'Anonymity cannot change once grading has started (a copy is opened, annotated, scored or submitted)');
+  }
 }
 
 /** P0-DI-005: an exam with copies is never deleted (archive it instead); the check and the delete are one statement. */

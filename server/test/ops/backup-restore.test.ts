@@ -74,6 +74,11 @@ describe(`backup and restore round trip [${engine}]`, () => {
     expect((await teacher.req('POST', `/api/v1/copies/${gradedCopy}/finalize`)).status).toBe(202);
     await new JobRunner(src.ctx, jobHandlers).drain();
     expect((await teacher.req('GET', `/api/v1/copies/${gradedCopy}`)).body.status).toBe('GRADED');
+    // the corrector's masked header page and final PDF (anonymous exam) are stored on first read: made before the
+    // backup, they are part of what it must carry, and later reads change nothing
+    expect((await teacher.req('GET', `/api/v1/copies/${gradedCopy}/pages/0/image`)).status).toBe(200);
+    expect((await teacher.req('GET', `/api/v1/copies/${gradedCopy}/final.pdf`)).status).toBe(200);
+    expect(await src.ctx.db.selectFrom('masked_final_pdfs').selectAll().execute()).toHaveLength(1);
   });
   afterAll(async () => {
     await src.close();

@@ -42,6 +42,10 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   VERSION_CONFLICT: { en: 'This was changed elsewhere in the meantime.', fr: 'Ceci a été modifié ailleurs entre-temps.' },
   DRAFT_CONFLICT: { en: 'A newer draft was saved elsewhere.', fr: 'Un brouillon plus récent a été enregistré ailleurs.' },
   EXAM_HAS_COPIES: { en: 'This exam has copies and cannot be deleted. Archive it instead.', fr: "Cet examen a des copies et ne peut pas être supprimé. Archivez-le." },
+  GRADING_STARTED: {
+    en: 'Grading has started on this exam: anonymity can no longer be changed.',
+    fr: 'La correction de cet examen a commencé : l’anonymat ne peut plus être modifié.',
+  },
   STUDENT_ALREADY_HAS_COPY: { en: 'This student already has a copy of this exam.', fr: 'Cet élève a déjà une copie pour cet examen.' },
   INVALID_PDF: { en: 'This file is not a usable PDF.', fr: "Ce fichier n'est pas un PDF exploitable." },
   PAYLOAD_TOO_LARGE: { en: 'The file is too large.', fr: 'Le fichier est trop volumineux.' },

@@ -14,6 +14,7 @@ export function ScaleTab({ exam, reload }: TabProps) {
   const [date, setDate] = useState(exam.examDate ?? '');
   const [pages, setPages] = useState(String(exam.pagesPerCopy));
   const [scale, setScale] = useState(() => fromQuestions(exam.questions, lang));
+  const [anonymous, setAnonymous] = useState(exam.anonymous);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
 
@@ -24,7 +25,9 @@ export function ScaleTab({ exam, reload }: TabProps) {
     setError(null);
     setDone(false);
     try {
-      await api.updateExam(exam.id, { title, examDate: date || null, pagesPerCopy: Number(pages), questions: r.questions });
+      // sent only when changed: once grading has started the server refuses a change, not a save of the scale
+      const anonymity = anonymous !== exam.anonymous ? { anonymous } : {};
+      await api.updateExam(exam.id, { title, examDate: date || null, pagesPerCopy: Number(pages), ...anonymity, questions: r.questions });
       setDone(true);
       reload();
     } catch (err) {
@@ -44,7 +47,15 @@ export function ScaleTab({ exam, reload }: TabProps) {
 
   return (
     <form className="stack" onSubmit={save}>
-      <ExamFields title={title} setTitle={setTitle} date={date} setDate={setDate} pages={pages} setPages={setPages} />
+      <ExamFields title={title} setTitle={setTitle} date={date} setDate={setDate} pages={pages} setPages={setPages}>
+        <label className="inline">
+          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} aria-describedby="anonymous-hint" />
+          {t('anonymous')}
+        </label>
+      </ExamFields>
+      <p id="anonymous-hint" className="muted">
+        {t('anonymousHint')}
+      </p>
       <ScaleBuilder value={scale} onChange={setScale} />
       <ErrorBox error={error} />
       {done && <p className="success" role="status">{t('saved')}</p>}
