@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { flattenCopy } from './flatten.ts';
+import { measureInk } from './ink.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
 import { extractPageImages, renderPagesOfFile } from './page-image.ts';
 import { splitPdf } from './split.ts';
@@ -16,6 +17,7 @@ const handlers = {
   extractPageImages,
   renderPagesOfFile,
   flattenCopy,
+  measureInk,
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');

@@ -24,6 +24,7 @@ interface PdfMethods {
   extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]>;
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
+  measureInk(images: Uint8Array[]): Promise<number[]>;
 }
 type Method = keyof PdfMethods;
 
@@ -107,6 +108,11 @@ export class PdfPool implements PdfMethods {
 
   flattenCopy(input: FlattenInput): Promise<Uint8Array> {
     return this.run('flattenCopy', [input]);
+  }
+
+  /** Share of dark pixels of each JPEG. */
+  measureInk(images: Uint8Array[]): Promise<number[]> {
+    return this.run('measureInk', [images]);
   }
 
   /** Stops every thread; queued and running tasks fail. */

@@ -17,6 +17,7 @@ export const copyRoutes: RouteModule = (app, ctx) => {
       // immutable bytes behind an access check: private, long-lived, revalidated by ETag
       reply.header('Cache-Control', 'private, max-age=86400, immutable').header('ETag', img.etag);
       if (req.headers['if-none-match'] === img.etag) return reply.status(304).send();
+      if (img.rotation) return reply.type(img.contentType).send(await copies.turnedImage(ctx, img));
       return reply.type(img.contentType).header('Content-Length', img.size).send(ctx.blobs.createReadStream(img.storageKey, img.range));
     },
   );
