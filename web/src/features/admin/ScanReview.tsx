@@ -4,7 +4,7 @@
  * Alt+←/→ reorder, Alt+↑/↓ move to the previous/next copy, S split before the page, Delete remove to the bin,
  * Enter enlarge; Ctrl+Z undoes. Then validate. Copies that cannot change any more are shown read-only.
  */
-import type { Exam, ReviewCopy, ReviewPage, UploadReview } from '@korrigo/contracts';
+import type { Exam, ReviewCopy, ReviewPage } from '@korrigo/contracts';
 import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { errorMessage } from '../../api/errors';
