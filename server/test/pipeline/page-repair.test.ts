@@ -4,11 +4,15 @@
  * invariant that every page of an upload is in exactly one copy or in the bin, matching a model of the stack.
  */
 import fc from 'fast-check';
+import { Migrator } from 'kysely';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, listen, makeExam, makeUser, overHttp, type Client, type TestEnv } from '../helpers/harness.ts';
 import * as fx from '../fixtures/pdf-fixtures.ts';
 import { closePdfPool } from '../../src/pdf/pool.ts';
-import { distinctJpegs, ingest, pageImages, sha256 } from './helpers.ts';
+import { migrateToLatest } from '../../src/db/database.ts';
+import { migrations } from '../../src/db/migrations/index.ts';
+import { distinctJpegs, ingest, pageImages, runJobs, sha256 } from './helpers.ts';
 
 const a = '/api/v1';
 
@@ -129,6 +133,42 @@ describe(`page repair (rotate, move, split, remove, restore) [${engine}]`, () =>
     const events = (await admin.req('GET', `${a}/copies/${ids[0]}/events`)).body.items.filter((e: { action: string }) => e.action === 'PAGE_ROTATED');
     expect(events).toHaveLength(4);
     expect(events[0].metadata).toMatchObject({ position: 1, sourcePage: 1, by: 90, rotation: 90 });
+  });
+
+  it('the final PDF shows a turned page turned, with the scan JPEG embedded byte for byte', async () => {
+    const { ids } = await stack();
+    expect((await admin.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 90 })).status).toBe(200);
+    expect((await admin.req('POST', `${a}/copies/${ids[0]}/validate`)).status).toBe(200);
+    const lease = (await teacher.req('POST', `${a}/copies/${ids[0]}/lock`)).body;
+    const fin = await teacher.req('POST', `${a}/copies/${ids[0]}/finalize`, { allowUnscored: true }, { 'x-lock-token': lease.token });
+    expect(fin.status, JSON.stringify(fin.body)).toBe(202);
+    await runJobs(env);
+    const pdfRes = await admin.req('GET', `${a}/copies/${ids[0]}/final.pdf`);
+    expect(pdfRes.status).toBe(200);
+    const doc = await PDFDocument.load(pdfRes.raw);
+    const [turned, upright] = [doc.getPage(0).getSize(), doc.getPage(1).getSize()];
+    expect(turned.width).toBeGreaterThan(turned.height);
+    expect(upright.width).toBeLessThan(upright.height);
+    expect(pdfRes.raw.indexOf(Buffer.from(jpegs[0]!))).toBeGreaterThan(0);
+  });
+
+  it('migration 008 gives the pages of existing uploads their identity (upload, source page)', async () => {
+    const own = await createTestEnv();
+    try {
+      const boss = await makeUser(own, 'ADMIN');
+      const exam = await makeExam(boss, [], { pagesPerCopy: 2 });
+      const done = await ingest(own, boss, exam.id, pdf);
+      const migrator = new Migrator({ db: own.ctx.db, provider: { getMigrations: async () => migrations } });
+      const down = await migrator.migrateTo('003_scan_page_ranges');
+      expect(down.error).toBeUndefined();
+      await migrateToLatest(own.ctx.db);
+      const rows = await own.ctx.db.selectFrom('pages').select(['upload_id', 'source_page', 'rotation', 'removed_at']).execute();
+      expect(rows).toHaveLength(7);
+      expect(rows.every((r) => r.upload_id === done.id && r.rotation === 0 && r.removed_at === null)).toBe(true);
+      expect(rows.map((r) => r.source_page).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('reorders within a copy and moves a page to another copy, numbering both 0..n-1', async () => {
