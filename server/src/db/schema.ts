@@ -120,8 +120,9 @@ export interface CopiesTable {
 }
 export interface PagesTable {
   id: string;
-  copy_id: string;
-  position: number;
+  /** Both null while the page is in its upload's removed-pages bin (migration 008). */
+  copy_id: string | null;
+  position: number | null;
   booklet_id: string | null;
   source_page: number;
   image_blob_id: string;
@@ -130,6 +131,14 @@ export interface PagesTable {
   image_length: number | null;
   width_px: number;
   height_px: number;
+  /** The scan it comes from; with source_page, the page's identity for ever (migration 008). */
+  upload_id: string | null;
+  /** Clockwise degrees applied when serving and flattening; the image itself is never re-encoded. */
+  rotation: Generated<number>;
+  removed_at: string | null;
+  removed_from_copy_id: string | null;
+  /** Share of dark pixels of the image, measured once (null: not measured yet). */
+  ink_coverage: number | null;
 }
 export interface CopyLocksTable {
   copy_id: string;

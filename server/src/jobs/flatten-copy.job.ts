@@ -63,6 +63,7 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
         contentType: p.image.contentType as 'image/jpeg',
         widthPx: p.width_px,
         heightPx: p.height_px,
+        rotation: p.rotation as 0 | 90 | 180 | 270,
       };
     }),
   );

@@ -2,6 +2,7 @@ import {
   LineCapStyle,
   LineJoinStyle,
   PDFDocument,
+  degrees,
   lineTo,
   moveTo,
   popGraphicsState,
@@ -84,9 +85,11 @@ export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
   }
 
   for (const [position, image] of input.pages.entries()) {
-    const size = pageSizeForImage(image.widthPx, image.heightPx);
+    const turn = image.rotation ?? 0;
+    const quarter = turn === 90 || turn === 270;
+    const size = quarter ? pageSizeForImage(image.heightPx, image.widthPx) : pageSizeForImage(image.widthPx, image.heightPx);
     const page = doc.addPage([size.width, size.height]);
-    page.drawImage(await embedImage(doc, image), { x: 0, y: 0, width: size.width, height: size.height });
+    page.drawImage(await embedImage(doc, image), turnedPlacement(size, turn));
     // Highlights go under everything else so they never veil a mark.
     const annotations = byPage.get(position) ?? [];
     for (const a of annotations) if (a.type === 'HIGHLIGHT') drawAnnotation(page, size, a, fonts, lang);
@@ -96,6 +99,18 @@ export async function flattenCopy(input: FlattenInput): Promise<Uint8Array> {
   drawSummary(doc, input, fonts, lang);
   // pdf-lib would otherwise pause on a timer (≥ 1 ms each) every 50 objects; a flatten runs off the main thread.
   return doc.save({ objectsPerTick: Infinity });
+}
+
+/**
+ * Where the scan's image goes on a page turned `turn` degrees clockwise: the same embedded image, drawn rotated
+ * about its lower-left corner (pdf-lib turns counterclockwise), so the scan is never re-encoded.
+ */
+function turnedPlacement(size: PageSizePt, turn: number) {
+  const { width: W, height: H } = size;
+  if (turn === 90) return { x: 0, y: H, width: H, height: W, rotate: degrees(-90) };
+  if (turn === 180) return { x: W, y: H, width: W, height: H, rotate: degrees(180) };
+  if (turn === 270) return { x: W, y: 0, width: H, height: W, rotate: degrees(90) };
+  return { x: 0, y: 0, width: W, height: H };
 }
 
 /** `flattenCopy` run in the PDF worker pool: the FLATTEN_COPY job's production renderer. */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { flattenCopy } from './flatten.ts';
+import { measureInk } from './ink.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
 import { maskImage } from './mask.ts';
 import { extractPageImages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
@@ -22,6 +23,7 @@ const handlers = {
   renderPagesOfFile: (onPage: OnPage, path: string, pages: number[], opts?: PageImageOptions) => renderPagesOfFile(path, pages, opts, onPage),
   flattenCopy: (_: OnPage, input: FlattenInput) => flattenCopy(input),
   maskImage: (_: OnPage, ...args: Parameters<typeof maskImage>) => maskImage(...args),
+  measureInk: (_: OnPage, ...args: Parameters<typeof measureInk>) => measureInk(...args),
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');

@@ -38,6 +38,7 @@ interface PdfMethods {
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
   maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage>;
+  measureInk(images: Uint8Array[]): Promise<number[]>;
 }
 type Method = keyof PdfMethods;
 
@@ -129,6 +130,11 @@ export class PdfPool implements PdfMethods {
 
   maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage> {
     return this.run('maskImage', [jpeg, rect]);
+  }
+
+  /** Share of dark pixels of each JPEG. */
+  measureInk(images: Uint8Array[]): Promise<number[]> {
+    return this.run('measureInk', [images]);
   }
 
   /** Stops every thread; queued and running tasks fail. */

@@ -7,6 +7,8 @@ export interface PageImage {
   contentType: 'image/jpeg' | 'image/webp' | 'image/png';
   widthPx: number;
   heightPx: number;
+  /** clockwise degrees the page is shown turned by (the image itself stays as scanned) */
+  rotation?: 0 | 90 | 180 | 270;
 }
 
 /** Geometry is normalized: fractions 0..1 of the page, top-left origin (DESIGN.md §2). */

@@ -78,7 +78,7 @@ export const listPagesWithBlobs = (ex: Executor, copyId: string) =>
   ex
     .selectFrom('pages')
     .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-    .select(['pages.position', 'pages.width_px', 'pages.height_px', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
+    .select(['pages.position', 'pages.width_px', 'pages.height_px', 'pages.rotation', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
     .where('pages.copy_id', '=', copyId)
     .orderBy('pages.position')
     .execute()
@@ -88,7 +88,7 @@ export const findPage = (ex: Executor, copyId: string, position: number) =>
   ex
     .selectFrom('pages')
     .innerJoin('blobs', 'blobs.id', 'pages.image_blob_id')
-    .select(['pages.id', 'pages.position', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
+    .select(['pages.id', 'pages.position', 'pages.rotation', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type', 'blobs.sha256', 'blobs.size'])
     .where('pages.copy_id', '=', copyId)
     .where('pages.position', '=', position)
     .executeTakeFirst()
@@ -101,6 +101,8 @@ export interface PageImageRef {
   contentType: string;
   size: number;
   etag: string;
+  /** clockwise degrees the image is shown turned by (migration 008) */
+  rotation: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export interface PageImageRef {
  * JPEG the scanner embedded. The scan never changes, so its hash and the offset identify the bytes.
  */
 function pageImageOf(r: {
+  rotation: number;
   storage_key: string;
   content_type: string;
   sha256: string;
@@ -115,11 +118,12 @@ function pageImageOf(r: {
   image_offset: number | null;
   image_length: number | null;
 }): PageImageRef {
+  const turned = r.rotation ? `-r${r.rotation}` : '';
   if (r.image_offset === null || r.image_length === null) {
-    return { storageKey: r.storage_key, range: null, contentType: r.content_type, size: Number(r.size), etag: `"${r.sha256}"` };
+    return { storageKey: r.storage_key, range: null, contentType: r.content_type, size: Number(r.size), etag: `"${r.sha256}${turned}"`, rotation: r.rotation };
   }
   const range = { offset: Number(r.image_offset), length: Number(r.image_length) };
-  return { storageKey: r.storage_key, range, contentType: 'image/jpeg', size: range.length, etag: `"${r.sha256}-${range.offset}"` };
+  return { storageKey: r.storage_key, range, contentType: 'image/jpeg', size: range.length, etag: `"${r.sha256}-${range.offset}${turned}"`, rotation: r.rotation };
 }
 
 /**

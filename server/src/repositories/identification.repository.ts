@@ -25,6 +25,9 @@ export function listForIdentification(
       'students.first_name',
       'students.class_name',
       (eb) => eb.selectFrom('pages').select((e) => e.fn.countAll<number>().as('n')).whereRef('pages.copy_id', '=', 'copies.id').as('page_count'),
+      // which page is first now, and how it is turned: the header image URL changes with them (scan repair)
+      (eb) => eb.selectFrom('pages').select('pages.id').whereRef('pages.copy_id', '=', 'copies.id').where('pages.position', '=', 0).as('first_page_id'),
+      (eb) => eb.selectFrom('pages').select('pages.rotation').whereRef('pages.copy_id', '=', 'copies.id').where('pages.position', '=', 0).as('first_page_rotation'),
     ])
     .where('copies.exam_id', '=', f.examId)
     .where('copies.status', '<>', 'MERGED')

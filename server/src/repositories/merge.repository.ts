@@ -16,7 +16,12 @@ export const lockCopies = (ex: Executor, ids: string[]) => {
 
 /** Moves every page of `copyIds`, in the given order, to `targetId` as positions 0..n-1. Returns n. */
 export async function restackPages(ex: Executor, targetId: string, copyIds: string[]): Promise<number> {
-  const pages = await ex.selectFrom('pages').select(['id', 'copy_id', 'position']).where('copy_id', 'in', copyIds).execute();
+  const pages = await ex
+    .selectFrom('pages')
+    .select(['id', 'copy_id', 'position'])
+    .where('copy_id', 'in', copyIds)
+    .$narrowType<{ copy_id: string; position: number }>()
+    .execute();
   const order = new Map(copyIds.map((id, i) => [id, i]));
   pages.sort((a, b) => order.get(a.copy_id)! - order.get(b.copy_id)! || a.position - b.position);
   for (const [i, p] of pages.entries()) {

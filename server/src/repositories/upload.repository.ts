@@ -73,16 +73,17 @@ export const anonymousCodesOfExam = async (ex: Executor, examId: string): Promis
 
 /**
  * The live copies holding this upload's pages, in scan order. Follows the pages, so a booklet stapled onto
- * another copy reports that copy (a MERGED copy has no pages left).
+ * another copy reports that copy (a MERGED copy has no pages left) and a page in the bin counts for none.
  */
 export const copyIdsOfUpload = async (ex: Executor, uploadId: string): Promise<string[]> => {
   const rows = await ex
     .selectFrom('pages')
-    .innerJoin('booklets', 'booklets.id', 'pages.booklet_id')
     .select(['pages.copy_id', (eb) => eb.fn.min('pages.source_page').as('first_page')])
-    .where('booklets.upload_id', '=', uploadId)
+    .where('pages.upload_id', '=', uploadId)
+    .where('pages.copy_id', 'is not', null)
     .groupBy('pages.copy_id')
     .orderBy('first_page')
+    .$narrowType<{ copy_id: string }>()
     .execute();
   return rows.map((r) => r.copy_id);
 };

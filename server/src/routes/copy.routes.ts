@@ -17,6 +17,7 @@ export const copyRoutes: RouteModule = (app, ctx) => {
       // immutable bytes behind an access check: private, long-lived, revalidated by ETag (always, when they depend on the viewer)
       reply.header('Cache-Control', img.revalidate ? 'private, no-cache' : 'private, max-age=86400, immutable').header('ETag', img.etag);
       if (req.headers['if-none-match'] === img.etag) return reply.status(304).send();
+      if (img.rotation) return reply.type(img.contentType).send(await copies.turnedImage(ctx, img));
       // read whole (a page image is a few MB at most) and sent as one buffer: a desk that cancels a read it no longer
       // needs is then no "stream closed prematurely" event in the log
       return reply.type(img.contentType).send(await ctx.blobs.read(img.storageKey, img.range));

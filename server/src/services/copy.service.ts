@@ -14,6 +14,7 @@ import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
 import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, maskedPageImage } from './anonymity.service.ts';
 import { transition } from './copy-state-machine.ts';
+import { displaySize, withOrientation, type Rotation } from './page-rotation.ts';
 import { computeTotal, leafQuestions, questionResults } from './total.ts';
 
 const userRef = (id: string | null, name: string | null | undefined) => (id ? { id, displayName: name ?? '' } : null);
@@ -88,10 +89,11 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
     flagged: copy.flagged,
     updatedAt: copy.updated_at,
     pages: pages.map((p) => ({
-      position: p.position,
-      imageUrl: `/api/v1/copies/${copy.id}/pages/${p.position}/image`,
-      widthPx: p.width_px,
-      heightPx: p.height_px,
+      position: p.position!,
+      // a repaired copy shows another page (or a turned one) at a position: the URL changes with it, as browsers
+      // keep page images as immutable
+      imageUrl: `/api/v1/copies/${copy.id}/pages/${p.position}/image?p=${p.id}&r=${p.rotation}`,
+      ...displaySize(p.width_px, p.height_px, p.rotation),
     })),
     annotations: annotations.map(annotationDto),
     scores: scores.map(scoreDto),
@@ -171,6 +173,12 @@ export async function pageImage(ctx: AppContext, actor: Actor, copyId: string, p
   const revalidate = position === HEADER_PAGE;
   if (revalidate && correctorSeesMasked(exam, access)) return { ...(await maskedPageImage(ctx, page)), revalidate };
   return { ...page.image, revalidate };
+}
+
+/** A turned page: its JPEG with an orientation tag (the image data itself untouched). */
+export async function turnedImage(ctx: AppContext, img: copies.PageImageRef) {
+  const bytes = await ctx.blobs.read(img.storageKey, img.range);
+  return img.contentType === 'image/jpeg' ? withOrientation(bytes, img.rotation as Rotation) : bytes;
 }
 
 export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {

@@ -93,7 +93,7 @@ export async function identificationQueue(
       anonymousCode: r.anonymous_code,
       status: r.status,
       pageCount: Number(r.page_count ?? 0),
-      headerImageUrl: Number(r.page_count ?? 0) > 0 ? `/api/v1/copies/${r.id}/pages/0/image` : null,
+      headerImageUrl: Number(r.page_count ?? 0) > 0 ? `/api/v1/copies/${r.id}/pages/0/image?p=${r.first_page_id}&r=${r.first_page_rotation}` : null,
       student: r.student_id
         ? studentRef({ id: r.student_id, student_number: r.student_number!, last_name: r.last_name!, first_name: r.first_name!, class_name: r.class_name })
         : null,

@@ -350,6 +350,7 @@ async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletP
         copy_id: b.copyId,
         position: j,
         booklet_id: b.bookletId,
+        upload_id: upload.id,
         source_page: b.start + j,
         image_blob_id: p.blobId,
         image_offset: p.range?.offset ?? null,

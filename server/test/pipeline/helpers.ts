@@ -50,6 +50,7 @@ export async function pageImages(env: TestEnv, copyIds: string[]) {
     .select(['pages.copy_id', 'pages.position', 'pages.source_page', 'pages.width_px', 'pages.height_px', 'pages.image_offset', 'pages.image_length', 'blobs.storage_key', 'blobs.content_type'])
     .where('pages.copy_id', 'in', copyIds.length ? copyIds : [''])
     .orderBy('pages.source_page')
+    .$narrowType<{ copy_id: string; position: number }>()
     .execute();
   return Promise.all(
     rows.map(async (r) => {

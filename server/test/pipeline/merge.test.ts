@@ -113,7 +113,7 @@ describe(`staple copies (POST /exams/:id/copies/merge) [${engine}]`, () => {
       // all 7 scanned pages still there, once each, never on a MERGED copy
       expect(pages.map((p) => p.source_page).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
       for (const copy of copies) {
-        const mine = pages.filter((p) => p.copy_id === copy.id).map((p) => p.position).sort((x, y) => x - y);
+        const mine = pages.filter((p) => p.copy_id === copy.id).map((p) => p.position!).sort((x, y) => x - y);
         if (copy.status === 'MERGED') {
           expect(mine).toEqual([]);
           const into = copies.find((x) => x.id === copy.merged_into_id)!;

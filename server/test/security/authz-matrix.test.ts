@@ -192,6 +192,18 @@ const TABLE: Record<string, Entry> = {
     expect: adminOnly(200),
   },
 
+  // page repair (the fixture's copies were not scanned: no bin for their pages, none in the upload's bin)
+  'GET /api/v1/uploads/:id/review': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/review` }), expect: adminOnly(200), check: noIdentityForTeachers },
+  'GET /api/v1/uploads/:id/pages/:sourcePage/image': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/pages/0/image` }), expect: adminOnly(404) },
+  'POST /api/v1/copies/:id/pages/:position/rotate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/rotate`, body: { version: 1, by: 90 } }), expect: adminOnly(200) },
+  'POST /api/v1/copies/:id/pages/:position/move': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/move`, body: { version: 1, toPosition: 1 } }), expect: adminOnly(200) },
+  'POST /api/v1/copies/:id/pages/:position/remove': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/remove`, body: { version: 1 } }), expect: adminOnly(409) },
+  'POST /api/v1/copies/:id/split': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/split`, body: { version: 1, atPosition: 1 } }), expect: adminOnly(201) },
+  'POST /api/v1/uploads/:id/bin/:sourcePage/restore': {
+    req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/bin/0/restore`, body: { toCopyId: w.side.staging, toVersion: 1 } }),
+    expect: adminOnly(404),
+  },
+
   // ---------------------------------------------------------------- copies (files included)
   'GET /api/v1/copies/:id': {
     req: (w) => ({ url: `${a}/copies/${w.side.graded}` }),

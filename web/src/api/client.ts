@@ -22,6 +22,8 @@ import type {
   IdentificationList as IdentificationListSchema,
   DispatchResponse,
   AssigneeResponse,
+  UploadReview,
+  PageRepairResponse,
 } from '@korrigo/contracts';
 // the contracts export inferred types for most shapes; these few are only exported as schemas
 import type { z } from 'zod';
@@ -240,6 +242,19 @@ export const api = {
   events: (id: string) => all<GradingEventInfo>(`/copies/${id}/events`, {}, 'events'),
   pageImageUrl: (id: string, position: number) => url(`/copies/${id}/pages/${position}/image`),
   finalPdfUrl: (id: string) => url(`/copies/${id}/final.pdf`),
+
+  // scan review and page repair (each write carries the rowVersion of the copies it changes)
+  uploadReview: (uploadId: string) => request<UploadReview>('GET', `/uploads/${uploadId}/review`),
+  rotatePage: (copyId: string, position: number, version: number, by: 90 | 180 | 270) =>
+    request<PageRepairResponse>('POST', `/copies/${copyId}/pages/${position}/rotate`, { body: { version, by } }),
+  movePage: (copyId: string, position: number, body: { version: number; toCopyId?: string; toVersion?: number; toPosition?: number }) =>
+    request<PageRepairResponse>('POST', `/copies/${copyId}/pages/${position}/move`, { body }),
+  splitCopy: (copyId: string, version: number, atPosition: number) =>
+    request<PageRepairResponse>('POST', `/copies/${copyId}/split`, { body: { version, atPosition } }),
+  removePage: (copyId: string, position: number, version: number) =>
+    request<PageRepairResponse>('POST', `/copies/${copyId}/pages/${position}/remove`, { body: { version } }),
+  restorePage: (uploadId: string, sourcePage: number, body: { toCopyId: string; toVersion: number; toPosition?: number }) =>
+    request<PageRepairResponse>('POST', `/uploads/${uploadId}/bin/${sourcePage}/restore`, { body }),
 
   // grading
   lock: (id: string) => request<LockInfo>('POST', `/copies/${id}/lock`),

@@ -1,70 +1,133 @@
-/** Upload a scan (raw PDF body) with a real progress bar: bytes sent, then pages processed by the server. */
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+/**
+ * Upload scans (raw PDF bodies): many files at once, picked or dropped, each with its own progress row (bytes sent,
+ * then pages processed by the server) and its own error; a refused file never stops the others. Each processed
+ * upload opens the scan review (`?review=<uploadId>`).
+ */
+import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react';
 import { api, type UploadInfo, uploadPdf } from '../../api/client';
 import { type Key, useI18n } from '../../i18n';
+import { Link, useLocation } from '../../lib/router';
 import { hhmm, shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading, ProgressBar } from '../common/ui';
 import type { TabProps } from './ExamPage';
+import { ScanReview } from './ScanReview';
+
+/** Files sent side by side: enough to keep the line busy, few enough that each row moves visibly. */
+const PARALLEL_UPLOADS = 2;
 
 interface Tracked {
+  key: number;
+  file: File;
+  mode: 'BATCH' | 'SINGLE';
+  state: 'queued' | 'sending' | 'sent';
   id: string | null;
-  name: string;
   sent: number;
-  size: number;
   info: UploadInfo | null;
   error: unknown;
 }
 
-export function ScansTab({ exam, reload }: TabProps) {
+let nextKey = 1;
+
+export function ScansTab(props: TabProps) {
+  const { query } = useLocation();
+  const review = query.get('review');
+  if (review) return <ScanReview exam={props.exam} uploadId={review} onChanged={props.reload} />;
+  return <UploadPanel {...props} />;
+}
+
+function UploadPanel({ exam, reload }: TabProps) {
   const { t, lang } = useI18n();
   const history = useAsync(() => api.listUploads(exam.id), [exam.id]);
   const [mode, setMode] = useState<'BATCH' | 'SINGLE'>('BATCH');
-  const [file, setFile] = useState<File | null>(null);
+  const [picked, setPicked] = useState<File[]>([]);
   const [uploads, setUploads] = useState<Tracked[]>([]);
+  const [over, setOver] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const started = useRef(new Set<number>());
 
-  const patch = (i: number, p: Partial<Tracked>) => setUploads((us) => us.map((u, k) => (k === i ? { ...u, ...p } : u)));
+  const patch = (key: number, p: Partial<Tracked>) => setUploads((us) => us.map((u) => (u.key === key ? { ...u, ...p } : u)));
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    const i = uploads.length;
-    setUploads((us) => [...us, { id: null, name: file.name, sent: 0, size: file.size, info: null, error: null }]);
-    setFile(null);
-    if (inputRef.current) inputRef.current.value = '';
-    try {
-      const up = await uploadPdf(exam.id, mode, file, (sent, size) => patch(i, { sent, size }));
-      patch(i, { id: up.id, sent: file.size });
-    } catch (err) {
-      patch(i, { error: err });
+  // the queue: start the next files whenever fewer than PARALLEL_UPLOADS are being sent
+  useEffect(() => {
+    const free = PARALLEL_UPLOADS - uploads.filter((u) => u.state === 'sending').length;
+    for (const u of uploads.filter((x) => x.state === 'queued' && !started.current.has(x.key)).slice(0, Math.max(0, free))) {
+      started.current.add(u.key);
+      patch(u.key, { state: 'sending' });
+      uploadPdf(exam.id, u.mode, u.file, (sent) => patch(u.key, { sent }))
+        .then((up) => patch(u.key, { id: up.id, sent: u.file.size, state: 'sent' }))
+        .catch((error: unknown) => patch(u.key, { error, state: 'sent' }));
     }
+  }, [uploads, exam.id]);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (picked.length === 0) return;
+    const rows = picked.map((file): Tracked => ({ key: nextKey++, file, mode, state: 'queued', id: null, sent: 0, info: null, error: null }));
+    setUploads((us) => [...us, ...rows]);
+    setPicked([]);
+    if (inputRef.current) inputRef.current.value = '';
+  }
+
+  function drop(e: DragEvent) {
+    e.preventDefault();
+    setOver(false);
+    const files = Array.from(e.dataTransfer.files);
+    if (files.length) setPicked((p) => [...p, ...files]);
   }
 
   return (
     <section>
-      <form className="card row" onSubmit={submit} aria-label={t('uploadScan')}>
-        <label>
-          {t('chooseFile')}
-          <input ref={inputRef} type="file" accept="application/pdf,.pdf" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        </label>
-        <label>
-          {t('uploadMode')}
-          <select value={mode} onChange={(e) => setMode(e.target.value as 'BATCH' | 'SINGLE')}>
-            <option value="BATCH">{t('modeBatch', { n: exam.pagesPerCopy })}</option>
-            <option value="SINGLE">{t('modeSingle')}</option>
-          </select>
-        </label>
-        <button type="submit" className="primary" disabled={!file}>
-          {t('upload')}
-        </button>
+      <form className="card" onSubmit={submit} aria-label={t('uploadScan')}>
+        <div
+          className={over ? 'dropzone over' : 'dropzone'}
+          data-testid="dropzone"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setOver(true);
+          }}
+          onDragLeave={() => setOver(false)}
+          onDrop={drop}
+        >
+          <label>
+            {t('chooseFiles')}
+            <input
+              ref={inputRef}
+              type="file"
+              multiple
+              accept="application/pdf,.pdf"
+              onChange={(e) => setPicked(Array.from(e.target.files ?? []))}
+            />
+          </label>
+          <span className="muted">{t('dropHere')}</span>
+        </div>
+        {picked.length > 0 && (
+          <ul className="picked" aria-label={t('filesToSend')}>
+            {picked.map((f, i) => (
+              <li key={i}>{f.name}</li>
+            ))}
+          </ul>
+        )}
+        <div className="row">
+          <label>
+            {t('uploadMode')}
+            <select value={mode} onChange={(e) => setMode(e.target.value as 'BATCH' | 'SINGLE')}>
+              <option value="BATCH">{t('modeBatch', { n: exam.pagesPerCopy })}</option>
+              <option value="SINGLE">{t('modeSingle')}</option>
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={picked.length === 0}>
+            {t('upload')}
+          </button>
+        </div>
       </form>
-      {uploads.map((u, i) => (
+      {uploads.map((u) => (
         <UploadRow
-          key={i}
+          key={u.key}
           u={u}
-          onInfo={(info) => patch(i, { info })}
-          onError={(error) => patch(i, { error })}
+          examId={exam.id}
+          onInfo={(info) => patch(u.key, { info })}
+          onError={(error) => patch(u.key, { error })}
           onDone={() => {
             reload();
             history.reload();
@@ -85,6 +148,7 @@ export function ScansTab({ exam, reload }: TabProps) {
               <th className="num">{t('pages')}</th>
               <th className="num">{t('copiesCount')}</th>
               <th>{t('message')}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -100,6 +164,7 @@ export function ScansTab({ exam, reload }: TabProps) {
                 </td>
                 <td className="num">{u.copyIds.length}</td>
                 <td>{u.error}</td>
+                <td>{u.status === 'DONE' && <Link to={`/exams/${exam.id}/scans?review=${u.id}`}>{t('reviewScan')}</Link>}</td>
               </tr>
             ))}
           </tbody>
@@ -109,7 +174,19 @@ export function ScansTab({ exam, reload }: TabProps) {
   );
 }
 
-function UploadRow({ u, onInfo, onError, onDone }: { u: Tracked; onInfo(i: UploadInfo): void; onError(e: unknown): void; onDone(): void }) {
+function UploadRow({
+  u,
+  examId,
+  onInfo,
+  onError,
+  onDone,
+}: {
+  u: Tracked;
+  examId: string;
+  onInfo(i: UploadInfo): void;
+  onError(e: unknown): void;
+  onDone(): void;
+}) {
   const { t } = useI18n();
   const cb = useRef({ onInfo, onError, onDone });
   cb.current = { onInfo, onError, onDone };
@@ -138,8 +215,11 @@ function UploadRow({ u, onInfo, onError, onDone }: { u: Tracked; onInfo(i: Uploa
   }, [u.id]);
 
   const info = u.info;
+  const size = u.file.size || 1;
   let bar;
-  if (!u.id) bar = <ProgressBar value={u.sent} max={u.size || 1} label={t('uploading', { pct: Math.round((100 * u.sent) / (u.size || 1)) })} />;
+  if (u.error) bar = null;
+  else if (u.state === 'queued') bar = <ProgressBar value={0} max={1} label={t('uploadQueued')} />;
+  else if (!u.id) bar = <ProgressBar value={u.sent} max={size} label={t('uploading', { pct: Math.round((100 * u.sent) / size) })} />;
   else if (!info || info.status === 'PENDING') bar = <ProgressBar value={0} max={1} label={t('uploadPending')} />;
   else if (info.status === 'PROCESSING')
     bar = <ProgressBar value={info.pagesDone ?? 0} max={info.pageCount ?? 1} label={t('processing', { done: info.pagesDone ?? 0, total: info.pageCount ?? '?' })} />;
@@ -147,12 +227,13 @@ function UploadRow({ u, onInfo, onError, onDone }: { u: Tracked; onInfo(i: Uploa
     bar = (
       <>
         <ProgressBar value={1} max={1} label={t('uploadDone', { pages: info.pageCount ?? 0, copies: info.copyIds?.length ?? 0 })} />
+        <Link to={`/exams/${examId}/scans?review=${info.id}`}>{t('reviewScan')}</Link>
       </>
     );
   else bar = <div className="error" role="alert">{t('uploadFailed', { error: info.error ?? '' })}</div>;
   return (
-    <div className="card" data-testid="upload">
-      <strong>{u.name}</strong>
+    <div className="card" data-testid="upload" aria-label={u.file.name}>
+      <strong>{u.file.name}</strong>
       {bar}
       <ErrorBox error={u.error} />
     </div>
