@@ -259,9 +259,11 @@ export const api = {
     request<unknown>('PUT', `/copies/${id}/scores/${questionId}`, { token, body }).then(unwrap<Score>('score')),
   deleteScore: (id: string, token: string, questionId: string, version: number) =>
     request<void>('DELETE', `/copies/${id}/scores/${questionId}`, { token, query: { version } }),
-  submit: (id: string, token: string | null) => request<unknown>('POST', `/copies/${id}/submit`, { token }),
-  finalize: (id: string, token: string | null) =>
-    request<{ status: CopyStatus; jobId?: string }>('POST', `/copies/${id}/finalize`, { token }),
+  /** `allowUnscored`: the teacher confirmed that the questions still without a score stay "not scored" (else 409 INCOMPLETE_SCORES) */
+  submit: (id: string, token: string | null, allowUnscored = false) =>
+    request<unknown>('POST', `/copies/${id}/submit`, { token, ...(allowUnscored ? { body: { allowUnscored: true } } : {}) }),
+  finalize: (id: string, token: string | null, allowUnscored = false) =>
+    request<{ status: CopyStatus; jobId?: string }>('POST', `/copies/${id}/finalize`, { token, ...(allowUnscored ? { body: { allowUnscored: true } } : {}) }),
   unlockCopy: (id: string) => request<unknown>('POST', `/copies/${id}/unlock`),
   reopen: (id: string) => request<unknown>('POST', `/copies/${id}/reopen`),
 
