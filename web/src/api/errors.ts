@@ -49,6 +49,10 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   STUDENT_ALREADY_HAS_COPY: { en: 'This student already has a copy of this exam.', fr: 'Cet élève a déjà une copie pour cet examen.' },
   INVALID_PDF: { en: 'This file is not a usable PDF.', fr: "Ce fichier n'est pas un PDF exploitable." },
   PAYLOAD_TOO_LARGE: { en: 'The file is too large.', fr: 'Le fichier est trop volumineux.' },
+  INCOMPLETE_SCORES: {
+    en: 'Some questions have no score yet. Score them, or confirm that they stay not scored.',
+    fr: "Certaines questions n'ont pas encore de note. Notez-les, ou confirmez qu'elles restent non notées.",
+  },
   RATE_LIMITED: { en: 'Too many attempts. Wait a moment and try again.', fr: 'Trop de tentatives. Patientez puis réessayez.' },
   PASSWORD_CHANGE_REQUIRED: { en: 'You must change your password first.', fr: "Vous devez d'abord changer votre mot de passe." },
   CONFLICT: { en: 'This conflicts with existing data.', fr: 'Conflit avec des données existantes.' },
@@ -61,7 +65,7 @@ const fill = (s: string, extra: Record<string, unknown>) =>
   s.replace(/\{(\w+)\}/g, (_, k: string) => (extra[k] === undefined ? '' : String(extra[k])));
 
 /** Codes whose message alone cannot say what is wrong: the server's own sentence (English) is added. */
-const WITH_DETAIL = new Set(['VALIDATION_FAILED', 'INVALID_STATE_OTHER', 'CONFLICT']);
+const WITH_DETAIL = new Set(['VALIDATION_FAILED', 'INVALID_STATE_OTHER', 'CONFLICT', 'INCOMPLETE_SCORES']);
 
 /** One sentence for the user in their language, with who/what/until when the problem says so. */
 export function errorMessage(err: unknown, lang: Lang): string {

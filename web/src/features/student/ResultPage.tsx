@@ -36,7 +36,7 @@ export function ResultPage({ copyId }: { copyId: string }) {
           {rows.map((r) => (
             <tr key={r.questionId} className={r.isLeaf ? undefined : 'exercise-row'}>
               <td style={{ paddingLeft: `${0.6 + r.depth}rem` }}>{r.isLeaf ? r.label : <strong>{r.label}</strong>}</td>
-              <td className="num">{formatPoints(r.points, lang)}</td>
+              <td className="num">{r.notScored ? <em className="muted">{t('notScored')}</em> : formatPoints(r.points, lang)}</td>
               <td className="num">{formatPoints(r.maxPoints, lang)}</td>
               <td>{r.comment}</td>
             </tr>
@@ -51,6 +51,11 @@ export function ResultPage({ copyId }: { copyId: string }) {
           </tr>
         </tbody>
       </table>
+      {c.notScored.length > 0 && (
+        <p className="muted" data-testid="not-scored-note">
+          {t('notScoredTotal', { labels: c.notScored.join(', ') })}
+        </p>
+      )}
       <h2>{t('finalPdf')}</h2>
       <p>
         <a href={pdf} download={`${c.exam.title}.pdf`}>

@@ -5,6 +5,8 @@ export interface ResultRow {
   questionId: string;
   label: string;
   points: number;
+  /** left "not scored" by the teacher (an exercise: every question below it): shown so, never as 0 */
+  notScored: boolean;
   maxPoints: number;
   comment: string | null;
   isLeaf: boolean;
@@ -17,7 +19,7 @@ export function resultRows(c: MyCopy): ResultRow[] {
   const out: ResultRow[] = [];
   const walk = (parent: string | null, depth: number) => {
     for (const q of byParent.get(parent) ?? []) {
-      out.push({ questionId: q.id, label: q.label, points: q.points, maxPoints: q.maxPoints, comment: q.comment, isLeaf: q.isLeaf, depth });
+      out.push({ questionId: q.id, label: q.label, points: q.points, notScored: q.notScored, maxPoints: q.maxPoints, comment: q.comment, isLeaf: q.isLeaf, depth });
       walk(q.id, depth + 1);
     }
   };
