@@ -26,7 +26,7 @@ export interface PdfPoolOptions {
 }
 
 /** How long one task may run: a chunk of pages to render, an upload check, a final PDF. Normal ones take seconds. */
-const DEFAULT_TASK_TIMEOUT_MS = 60_000;
+const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 /** Pixels are outside the heap (canvas, decoded images: bounded by the pixel caps); this bounds the rest. */
 const DEFAULT_MAX_HEAP_MB = 512;
 
