@@ -73,6 +73,8 @@ export const CopyDetail = CopySummary.extend({
   scores: z.array(Score),
   /** leaf questions explicitly marked "not scored" (submit/finalize with allowUnscored); a score removes the mark */
   notScored: z.array(Id),
+  /** every exercise (a question with sub-questions): the sum of its scored questions (null: none scored yet), how many are below it, how many left "not scored" */
+  subtotals: z.array(z.object({ questionId: Id, points: z.number().int().nullable(), leaves: z.number().int(), notScored: z.number().int() })),
   lockedBy: UserRef.nullable(),
   gradedAt: IsoTime.nullable(),
   gradingError: z.string().nullable(),

@@ -81,9 +81,20 @@ export const ExamStats = z.object({
   /** copies of the exam (merged ones excluded) and, of those, GRADED ones (the only ones counted) */
   copies: z.number().int(),
   graded: z.number().int(),
+  /** totals over the scored questions; a graded copy with no scored question at all has no total and is left out */
   total: Distribution,
+  /** graded copies with at least one question left "not scored" */
+  notScoredCopies: z.number().int(),
   questions: z.array(
-    Distribution.extend({ id: Id, parentId: Id.nullable(), label: z.string(), maxPoints: z.number().int(), isLeaf: z.boolean() }),
+    Distribution.extend({
+      id: Id,
+      parentId: Id.nullable(),
+      label: z.string(),
+      maxPoints: z.number().int(),
+      isLeaf: z.boolean(),
+      /** graded copies where this question (or, for an exercise, one of its questions) was left "not scored": not in the distribution */
+      notScored: z.number().int(),
+    }),
   ),
   /** by the copy's assigned corrector (or its submitter when unassigned); `user` null = nobody */
   correctors: z.array(Distribution.extend({ user: UserRef.nullable() })),
@@ -108,11 +119,15 @@ export const MyCopy = z.object({
       label: z.string(),
       maxPoints: z.number().int(),
       isLeaf: z.boolean(),
-      /** leaves: the score (0 when none was given); exercises: the sum of their leaves */
+      /** leaves: the score (0 when none was given, or when left "not scored"); exercises: the sum of their scored leaves */
       points: z.number().int(),
+      /** leaves: explicitly left "not scored" by the teacher; exercises: every question below was */
+      notScored: z.boolean(),
       comment: z.string().nullable(),
     }),
   ),
+  /** labels of the questions left "not scored" (the total is over the others), in scale order */
+  notScored: z.array(z.string()),
   regradeRequests: z.array(RegradeRequest),
 });
 export const MyCopiesResponse = z.object({ items: z.array(MyCopy) });

@@ -13,7 +13,7 @@ import { findBlob } from '../repositories/blob.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
 import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
-import { computeTotal, leafQuestions } from './total.ts';
+import { computeTotal, leafQuestions, questionResults } from './total.ts';
 
 const userRef = (id: string | null, name: string | null | undefined) => (id ? { id, displayName: name ?? '' } : null);
 
@@ -58,17 +58,20 @@ async function studentRef(ex: Executor, studentId: string | null) {
 
 export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam) {
   const ex = ctx.db;
-  const [pages, annotations, scores, marks, lease, leaves, job, assignee, submitter] = await Promise.all([
+  const [pages, annotations, scores, marks, lease, questions, job, assignee, submitter] = await Promise.all([
     copies.listPages(ex, copy.id),
     listAnnotations(ex, copy.id),
     listScores(ex, copy.id),
     listUnscoredMarks(ex, copy.id),
     findLease(ex, copy.id),
-    leafIdsOf(ex, copy.exam_id),
+    listQuestions(ex, copy.exam_id),
     latestJobFor(ex, copy.id, 'FLATTEN_COPY'),
     copy.assigned_to ? findUserById(ex, copy.assigned_to) : undefined,
     copy.locked_by ? findUserById(ex, copy.locked_by) : undefined,
   ]);
+  const leaves = new Set(leafQuestions(questions).map((q) => q.id));
+  const notScored = marks.filter((m) => leaves.has(m.question_id)).map((m) => m.question_id);
+  const results = questionResults(questions, scores, new Set(notScored));
   const now = ctx.clock.now().toISOString();
   return {
     id: copy.id,
@@ -91,7 +94,10 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
     })),
     annotations: annotations.map(annotationDto),
     scores: scores.map(scoreDto),
-    notScored: marks.filter((m) => leaves.has(m.question_id)).map((m) => m.question_id),
+    notScored,
+    subtotals: questions
+      .filter((q) => !leaves.has(q.id))
+      .map((q) => ({ questionId: q.id, points: results.get(q.id)!.points, notScored: results.get(q.id)!.notScored, leaves: results.get(q.id)!.leaves })),
     lockedBy: userRef(copy.locked_by, submitter?.display_name),
     gradedAt: copy.graded_at,
     gradingError: copy.grading_error,

@@ -8,39 +8,51 @@ import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { validation } from '../errors.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
-import { examResultRows, scoresOfExam } from '../repositories/export.repository.ts';
+import { examResultRows, scoresOfExam, unscoredMarksOfExam } from '../repositories/export.repository.ts';
 import { loadExamFor, requireRole } from './access.ts';
-import { computeMaxTotal, computeTotal, leafQuestions } from './total.ts';
+import { computeMaxTotal, computeTotal, leafQuestions, questionResults, type QuestionResult } from './total.ts';
 import { csvLine, formatPoints, rescale, type Cell } from './export.csv.ts';
 import { foldText } from './student.csv.ts';
 
 export type ResultRow = Awaited<ReturnType<typeof examResultRows>>[number] & {
   /** null unless GRADED */
   total: number | null;
-  /** leaf question id → points (GRADED copies; a leaf without a score is 0) */
+  /**
+   * leaf question id → points (GRADED copies). A leaf marked "not scored" has no entry (it is in `notScored`); a
+   * leaf with neither a score nor a mark (only copies graded before marks existed) counts 0, as in its total.
+   */
   points: Map<string, number>;
+  /** GRADED copies: the leaves the teacher left "not scored", in scale order */
+  notScored: string[];
+  /** GRADED copies: every question's points, exercises with their subtotal (see `questionResults`) */
+  byQuestion: Map<string, QuestionResult>;
 };
 
 /** Every copy of the exam with its total; shared by exports and statistics. */
 export async function loadResults(ex: Executor, examId: string) {
-  const [rows, scores, questions] = await Promise.all([examResultRows(ex, examId), scoresOfExam(ex, examId), listQuestions(ex, examId)]);
+  const [rows, scores, marks, questions] = await Promise.all([
+    examResultRows(ex, examId),
+    scoresOfExam(ex, examId),
+    unscoredMarksOfExam(ex, examId),
+    listQuestions(ex, examId),
+  ]);
   const leaves = leafQuestions(questions);
   const leafIds = new Set(leaves.map((q) => q.id));
   const byCopy = new Map<string, { question_id: string; points: number }[]>();
-  for (const s of scores) {
-    const list = byCopy.get(s.copy_id);
-    if (list) list.push(s);
-    else byCopy.set(s.copy_id, [s]);
-  }
+  for (const s of scores) byCopy.set(s.copy_id, [...(byCopy.get(s.copy_id) ?? []), s]);
+  const marksOf = new Map<string, Set<string>>();
+  for (const m of marks) marksOf.set(m.copy_id, (marksOf.get(m.copy_id) ?? new Set()).add(m.question_id));
   const results: ResultRow[] = rows.map((r) => {
     const own = byCopy.get(r.id) ?? [];
     const graded = r.status === 'GRADED';
     const points = new Map<string, number>();
+    const notScored = graded ? leaves.filter((q) => marksOf.get(r.id)?.has(q.id)).map((q) => q.id) : [];
     if (graded) {
-      for (const q of leaves) points.set(q.id, 0);
+      for (const q of leaves) if (!notScored.includes(q.id)) points.set(q.id, 0);
       for (const s of own) if (leafIds.has(s.question_id)) points.set(s.question_id, s.points);
     }
-    return { ...r, total: graded ? computeTotal(own, leafIds) : null, points };
+    const byQuestion = graded ? questionResults(questions, own, new Set(notScored)) : new Map<string, QuestionResult>();
+    return { ...r, total: graded ? computeTotal(own, leafIds) : null, points, notScored, byQuestion };
   });
   return { results, questions, leaves, maxTotal: computeMaxTotal(questions) };
 }
@@ -73,18 +85,30 @@ function fileSafe(s: string, max = 60): string {
 const disposition = (base: string, ext: string) =>
   `attachment; filename="${fileSafe(base, 120)}.${ext}"; filename*=UTF-8''${encodeURIComponent(base)}.${ext}`;
 
+/** How a question left unscored on purpose is written in the exports, in the language of the documents. */
+const NOT_SCORED = { fr: 'non noté', en: 'not scored' } as const;
+
 /**
- * Pronote: `;`, UTF-8 with BOM, CRLF, comma decimals, columns Nom;Prénom;Classe;Numéro;Copie;Note (the import
- * wizard maps them). Plain: RFC 4180 `,`, CRLF, dot decimals, per-question columns. Text cells are
- * formula-safe in both. `scale` rescales totals to /scale (e.g. 20).
+ * Pronote: `;`, UTF-8 with BOM, CRLF, comma decimals, columns Nom;Prénom;Classe;Numéro;Copie;Note;Remarque (the
+ * import wizard maps them; Remarque is left unmapped). Note is the total over the scored questions; a copy with no
+ * scored question at all has an empty Note (Pronote then imports no mark: the office enters its own code), and
+ * Remarque names the questions left "non noté". Plain: RFC 4180 `,`, CRLF, dot decimals, one column per question
+ * of the scale in its order (exercises hold their subtotal), a "not scored" question written as such (spreadsheet
+ * averages skip text, as the statistics do), and a last column naming them. Text cells are formula-safe in both.
+ * `scale` rescales totals to /scale (e.g. 20).
  */
 export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q: { format: 'plain' | 'pronote'; scale?: number }) {
   requireRole(actor, 'ADMIN');
   const exam = await loadExamFor(ctx.db, actor, examId);
-  const { results, leaves, maxTotal } = await loadResults(ctx.db, examId);
+  const { results, questions, maxTotal } = await loadResults(ctx.db, examId);
   if (q.scale !== undefined && maxTotal === 0) throw validation('This exam has no points to rescale: give its questions a maximum first');
   const outOf = q.scale !== undefined ? q.scale * 100 : maxTotal;
   const shown = (total: number | null) => (total === null ? null : q.scale !== undefined ? rescale(total, maxTotal, q.scale) : total);
+  const notScoredWord = NOT_SCORED[ctx.config.documentLanguage];
+  const labelOf = new Map(questions.map((x) => [x.id, x.label]));
+  const notScoredLabels = (r: ResultRow) => r.notScored.map((id) => labelOf.get(id)!).join(', ');
+  /** nothing scored and something left "not scored": there is no mark to give */
+  const noMark = (r: ResultRow) => r.notScored.length > 0 && r.points.size === 0;
   results.sort(byStudent);
 
   let body: string;
@@ -93,16 +117,37 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
     const num = (v: number | null): Cell => ({ number: v === null ? '' : formatPoints(v, ',') });
     body =
       '\uFEFF' +
-      csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note'].map((text) => ({ text })), d) +
+      csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note', 'Remarque'].map((text) => ({ text })), d) +
       results
-        .map((r) => csvLine([{ text: r.last_name }, { text: r.first_name }, { text: r.class_name }, { text: r.student_number }, { text: r.anonymous_code }, num(shown(r.total))], d))
+        .map((r) =>
+          csvLine(
+            [
+              { text: r.last_name },
+              { text: r.first_name },
+              { text: r.class_name },
+              { text: r.student_number },
+              { text: r.anonymous_code },
+              num(noMark(r) ? null : shown(r.total)),
+              { text: r.notScored.length ? `${NOT_SCORED.fr} : ${notScoredLabels(r)}` : '' },
+            ],
+            d,
+          ),
+        )
         .join('');
   } else {
     const d = ',';
     const num = (v: number | null | undefined): Cell => ({ number: v === null || v === undefined ? '' : formatPoints(v, '.') });
+    const cell = (r: ResultRow, id: string): Cell => {
+      if (r.total === null) return num(null);
+      const res = r.byQuestion.get(id)!;
+      if (res.notScored === res.leaves) return { text: notScoredWord };
+      return num(res.points ?? 0);
+    };
     body =
       csvLine(
-        [...['student_number', 'last_name', 'first_name', 'class_name', 'anonymous_code', 'status', 'total', 'max_total'], ...leaves.map((l) => l.label)].map((text) => ({ text })),
+        [...['student_number', 'last_name', 'first_name', 'class_name', 'anonymous_code', 'status', 'total', 'max_total'], ...questions.map((x) => x.label), 'not_scored'].map(
+          (text) => ({ text }),
+        ),
         d,
       ) +
       results
@@ -115,9 +160,10 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
               { text: r.class_name },
               { text: r.anonymous_code },
               { text: r.status },
-              num(shown(r.total)),
+              num(noMark(r) ? null : shown(r.total)),
               num(outOf),
-              ...leaves.map((l) => num(r.total === null ? null : r.points.get(l.id))),
+              ...questions.map((x) => cell(r, x.id)),
+              { text: notScoredLabels(r) },
             ],
             d,
           ),

@@ -4,12 +4,12 @@
  */
 import type { AppContext, Actor } from '../context.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
-import { listScores } from '../repositories/score.repository.ts';
+import { listScores, listUnscoredMarks } from '../repositories/score.repository.ts';
 import { findStudentByUser } from '../repositories/student.repository.ts';
 import { releasedGradedCopiesOf } from '../repositories/portal.repository.ts';
 import { listRegradesOfCopies } from '../repositories/regrade.repository.ts';
 import { requireRole } from './access.ts';
-import { computeMaxTotal, computeTotal, leafQuestions } from './total.ts';
+import { computeMaxTotal, computeTotal, leafQuestions, questionResults } from './total.ts';
 import { regradeDto } from './regrade.service.ts';
 
 export async function myCopies(ctx: AppContext, actor: Actor) {
@@ -20,11 +20,12 @@ export async function myCopies(ctx: AppContext, actor: Actor) {
   const requests = await listRegradesOfCopies(ctx.db, copies.map((c) => c.id));
   const items = await Promise.all(
     copies.map(async (c) => {
-      const [questions, scores] = await Promise.all([listQuestions(ctx.db, c.exam_id), listScores(ctx.db, c.id)]);
-      const leafIds = new Set(leafQuestions(questions).map((q) => q.id));
+      const [questions, scores, marks] = await Promise.all([listQuestions(ctx.db, c.exam_id), listScores(ctx.db, c.id), listUnscoredMarks(ctx.db, c.id)]);
+      const leaves = leafQuestions(questions);
+      const leafIds = new Set(leaves.map((q) => q.id));
       const byQuestion = new Map(scores.map((s) => [s.question_id, s]));
-      const pointsOf = (id: string): number =>
-        leafIds.has(id) ? (byQuestion.get(id)?.points ?? 0) : questions.filter((q) => q.parent_id === id).reduce((s, q) => s + pointsOf(q.id), 0);
+      const marked = new Set(marks.map((m) => m.question_id).filter((id) => leafIds.has(id)));
+      const results = questionResults(questions, scores, marked);
       return {
         id: c.id,
         exam: { id: c.exam_id, title: c.title, examDate: c.exam_date },
@@ -40,9 +41,11 @@ export async function myCopies(ctx: AppContext, actor: Actor) {
           label: q.label,
           maxPoints: q.max_points,
           isLeaf: leafIds.has(q.id),
-          points: pointsOf(q.id),
+          points: results.get(q.id)?.points ?? 0,
+          notScored: !!results.get(q.id) && results.get(q.id)!.notScored === results.get(q.id)!.leaves,
           comment: byQuestion.get(q.id)?.comment ?? null,
         })),
+        notScored: leaves.filter((q) => marked.has(q.id)).map((q) => q.label),
         regradeRequests: requests.filter((r) => r.copy_id === c.id).map((r) => regradeDto(r, false)),
       };
     }),

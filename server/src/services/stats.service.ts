@@ -45,16 +45,19 @@ export async function examStats(ctx: AppContext, actor: Actor, examId: string, q
   const { results, questions, maxTotal } = await loadResults(ctx.db, examId);
   const graded = results.filter((r) => r.total !== null);
 
-  // an exercise's value on a copy is the sum of the leaves below it (missing scores count 0, as in the total)
+  // a question's value on a copy: a leaf's points, an exercise's subtotal (missing scores count 0, as in the
+  // total); a copy where the question, or one below it, was left "not scored" is counted apart, not as 0
   const children = new Map<string, string[]>();
   for (const qn of questions) if (qn.parent_id) children.set(qn.parent_id, [...(children.get(qn.parent_id) ?? []), qn.id]);
-  const valueOf = (qid: string, points: Map<string, number>): number => {
-    const kids = children.get(qid);
-    return kids ? kids.reduce((s, k) => s + valueOf(k, points), 0) : (points.get(qid) ?? 0);
+  const valueOf = (qid: string, r: (typeof graded)[number]): number | null => {
+    const res = r.byQuestion.get(qid);
+    return !res || res.notScored > 0 ? null : (res.points ?? 0);
   };
 
+  // a copy where every question was left "not scored" has no total: it is not a 0 either
+  const withTotal = graded.filter((r) => !(r.notScored.length > 0 && r.points.size === 0));
   const byCorrector = new Map<string | null, { user: { id: string; displayName: string } | null; totals: number[] }>();
-  for (const r of graded) {
+  for (const r of withTotal) {
     const key = r.corrector_id ?? null;
     const entry = byCorrector.get(key) ?? { user: key ? { id: key, displayName: r.corrector_name ?? '' } : null, totals: [] };
     entry.totals.push(r.total!);
@@ -66,15 +69,21 @@ export async function examStats(ctx: AppContext, actor: Actor, examId: string, q
     maxTotal,
     copies: results.length,
     graded: graded.length,
-    total: distribution(graded.map((r) => r.total!), maxTotal, q.bins),
-    questions: questions.map((qn) => ({
-      id: qn.id,
-      parentId: qn.parent_id,
-      label: qn.label,
-      maxPoints: qn.max_points,
-      isLeaf: !children.has(qn.id),
-      ...distribution(graded.map((r) => valueOf(qn.id, r.points)), qn.max_points, q.bins),
-    })),
+    total: distribution(withTotal.map((r) => r.total!), maxTotal, q.bins),
+    notScoredCopies: graded.filter((r) => r.notScored.length > 0).length,
+    questions: questions.map((qn) => {
+      const values = graded.map((r) => valueOf(qn.id, r));
+      const scored = values.filter((v): v is number => v !== null);
+      return {
+        id: qn.id,
+        parentId: qn.parent_id,
+        label: qn.label,
+        maxPoints: qn.max_points,
+        isLeaf: !children.has(qn.id),
+        notScored: values.length - scored.length,
+        ...distribution(scored, qn.max_points, q.bins),
+      };
+    }),
     correctors: [...byCorrector.values()]
       .sort((a, b) => (a.user?.displayName ?? '\uffff').localeCompare(b.user?.displayName ?? '\uffff'))
       .map((c) => ({ user: c.user, ...distribution(c.totals, maxTotal, q.bins) })),

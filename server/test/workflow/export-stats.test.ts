@@ -125,11 +125,11 @@ describe(`exports and statistics [${engine}]`, () => {
     const golden = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
       Buffer.from(
-        'Nom;Prénom;Classe;Numéro;Copie;Note\r\n' +
-          `"'=HYPERLINK(""http://x"")";Léa, Marie;3A;9002;${codes.hyper};16,75\r\n` +
-          `Dupont;Élodie;3A;9001;${codes.dupont};12,5\r\n` +
-          `Zola;Émile;3B;9003;${codes.zola};\r\n` +
-          `;;;;${codes.anon};13,33\r\n`,
+        'Nom;Prénom;Classe;Numéro;Copie;Note;Remarque\r\n' +
+          `"'=HYPERLINK(""http://x"")";Léa, Marie;3A;9002;${codes.hyper};16,75;\r\n` +
+          `Dupont;Élodie;3A;9001;${codes.dupont};12,5;\r\n` +
+          `Zola;Émile;3B;9003;${codes.zola};;\r\n` +
+          `;;;;${codes.anon};13,33;\r\n`,
         'utf8',
       ),
     ]);
@@ -137,17 +137,17 @@ describe(`exports and statistics [${engine}]`, () => {
 
     const scaled = await admin.req('GET', `/api/v1/exams/${exam.id}/export.csv?format=pronote&scale=20`);
     const lines = scaled.raw.toString('utf8').split('\r\n');
-    expect(lines.slice(1, 5).map((l) => l.split(';').pop())).toEqual(['13,4', '10', '', '10,66']);
+    expect(lines.slice(1, 5).map((l) => l.split(';').at(-2))).toEqual(['13,4', '10', '', '10,66']);
   });
 
-  it('exports plain CSV: `,`, CRLF, dot decimals, per-question columns, no BOM', async () => {
+  it('exports plain CSV: `,`, CRLF, dot decimals, per-question columns (exercises with their subtotal), no BOM', async () => {
     const res = await admin.req('GET', `/api/v1/exams/${exam.id}/export.csv?format=plain`);
     expect(res.raw.toString('utf8')).toBe(
-      'student_number,last_name,first_name,class_name,anonymous_code,status,total,max_total,1a,1b,Ex2\r\n' +
-        `9002,"'=HYPERLINK(""http://x"")","Léa, Marie",3A,${codes.hyper},GRADED,16.75,25,3.75,6,7\r\n` +
-        `9001,Dupont,Élodie,3A,${codes.dupont},GRADED,12.5,25,4,3.5,5\r\n` +
-        `9003,Zola,Émile,3B,${codes.zola},READY,,25,,,\r\n` +
-        `,,,,${codes.anon},GRADED,13.33,25,3.33,0,10\r\n`,
+      'student_number,last_name,first_name,class_name,anonymous_code,status,total,max_total,Ex1,1a,1b,Ex2,not_scored\r\n' +
+        `9002,"'=HYPERLINK(""http://x"")","Léa, Marie",3A,${codes.hyper},GRADED,16.75,25,9.75,3.75,6,7,\r\n` +
+        `9001,Dupont,Élodie,3A,${codes.dupont},GRADED,12.5,25,7.5,4,3.5,5,\r\n` +
+        `9003,Zola,Émile,3B,${codes.zola},READY,,25,,,,,\r\n` +
+        `,,,,${codes.anon},GRADED,13.33,25,3.33,3.33,0,10,\r\n`,
     );
     expect((await admin.req('GET', `/api/v1/exams/${exam.id}/export.csv?scale=0`)).status).toBe(400);
     expect((await admin.req('GET', `/api/v1/exams/${exam.id}/export.csv?format=xlsx`)).status).toBe(400);

@@ -4,7 +4,7 @@
  */
 import { login, type Client, type TestEnv } from '../helpers/harness.ts';
 import { insertBlob } from '../../src/repositories/blob.repository.ts';
-import { insertScoreIfAbsent, listScores } from '../../src/repositories/score.repository.ts';
+import { insertScoreIfAbsent, insertUnscoredMarks, listScores } from '../../src/repositories/score.repository.ts';
 import { listQuestions } from '../../src/repositories/exam.repository.ts';
 import { transition } from '../../src/services/copy-state-machine.ts';
 import { computeTotal, leafQuestions } from '../../src/services/total.ts';
@@ -68,6 +68,8 @@ export async function gradeCopy(
   byUserId: string,
   points: Record<string, number>,
   comments: Record<string, string> = {},
+  /** questions the teacher left "not scored" (as submit/finalize with allowUnscored would mark them) */
+  notScored: string[] = [],
 ) {
   const { ctx } = env;
   const questions = await listQuestions(ctx.db, examId);
@@ -79,6 +81,7 @@ export async function gradeCopy(
       const q = questions.find((x) => x.id === questionId)!;
       await insertScoreIfAbsent(tx, { copyId, questionId, maxPoints: q.max_points, points: p, comment: comments[questionId] ?? null, by: byUserId, now });
     }
+    if (notScored.length) await insertUnscoredMarks(tx, copyId, notScored, byUserId, now);
     const total = computeTotal(await listScores(tx, copyId), new Set(leafQuestions(questions).map((q) => q.id)));
     await transition(tx, 'finalize', copyId, { actorId: byUserId, now });
     await insertBlob(tx, file, now);
