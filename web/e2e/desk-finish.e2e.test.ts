@@ -1,7 +1,7 @@
 /**
  * Finish (submit + finalize + next copy, Ctrl+Enter) on a copy with unscored questions, against the real server: the
  * server answers INCOMPLETE_SCORES, the desk lists the questions, and once confirmed the copy is graded with them
- * marked, and the final PDF says "not scored".
+ * marked, and the final PDF and the CSV export say "not scored".
  */
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser } from 'playwright-core';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('Finish', () => {
-  it('with unscored questions: listed for confirmation, then submitted, finalized, next copy; the final PDF says "not scored"', async () => {
+  it('with unscored questions: listed for confirmation, then submitted, finalized, next copy; the final PDF and the CSV say "not scored"', async () => {
     const { exam, ids, q, held, ctx, open } = await deskSetup({ server, browser, admin }, 'Finish unscored', ['Hugo Lenoir', 'Inès Faure']);
     // both copies assigned to the teacher: the desk knows the next one
     await admin.ok('POST', `/exams/${exam.id}/dispatch`);
@@ -52,6 +52,11 @@ describe('Finish', () => {
     expect(text).toMatch(/not scored|non not[ée]/i);
     // defect 5: the exercise's subtotal, not "— / 10"
     expect(text).toMatch(/Exercise 1\s+2[,.]5\s*\/\s*10/);
+    const csv = await fetch(`${server.base}/api/v1/exams/${exam.id}/export.csv?format=plain`, { headers: { cookie: admin.cookie } });
+    expect(csv.status).toBe(200);
+    const code = (await admin.ok('GET', `/copies/${ids[0]}`)).anonymousCode as string;
+    const row = (await csv.text()).split(/\r?\n/).find((l) => l.includes(code))!;
+    expect(row).toMatch(/not scored|non not[ée]/i);
     await ctx.close();
   });
 });

@@ -38,3 +38,12 @@ export async function backTo(p: Page) {
   await p.evaluate(() => window.dispatchEvent(new Event('focus')));
 }
 
+
+/** Two tabs also race on the draft; a draft dialog that shows up is answered so the test can go on. */
+export async function answerDraftDialogs(p: Page) {
+  for (let i = 0; i < 5; i++) {
+    const d = p.getByRole('dialog', { name: /Changed elsewhere — unsaved changes/ });
+    if (!(await d.isVisible())) return;
+    await d.getByRole('button', { name: 'Keep theirs' }).click();
+  }
+}

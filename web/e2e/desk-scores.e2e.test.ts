@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backTo, deskSetup, score } from './desk-helpers';
+import { answerDraftDialogs, backTo, deskSetup, score } from './desk-helpers';
 import { ADMIN, ApiClient, dragOnPage, launchBrowser, type Server, shot, startServer } from './harness';
 
 let server: Server;
@@ -36,8 +36,8 @@ describe('defect 1: "keep theirs" keeps theirs (two tabs of one teacher)', () =>
         await backTo(a);
         await score(a, 'Q1', '2', points, 200);
 
-        // tab B, still showing 1, confirms 0.5
-        await b.bringToFront();
+        // tab B, still showing 1 (left in the background: coming back would re-read the server), confirms 0.5
+        await answerDraftDialogs(b);
         await b.getByLabel('Points for Q1').fill('0.5');
         if (confirm === 'Enter') await b.getByLabel('Points for Q1').press('Enter');
         else await b.getByLabel('Points for Q2').click();
