@@ -17,6 +17,7 @@ export const ErrorCode = z.enum([
   'RATE_LIMITED',
   'PASSWORD_CHANGE_REQUIRED',
   'CONFLICT',
+  'REGRADE_DEADLINE_PASSED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

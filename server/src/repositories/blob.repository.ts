@@ -27,6 +27,7 @@ export const unreferencedBlobs = (ex: Executor, before: string) =>
           selectFrom('pages').select('pages.id').whereRef('pages.image_blob_id', '=', 'b.id')
             .union(selectFrom('copies').select('copies.id').whereRef('copies.final_blob_id', '=', 'b.id'))
             .union(selectFrom('final_pdfs').select('final_pdfs.id').whereRef('final_pdfs.blob_id', '=', 'b.id'))
+            .union(selectFrom('copy_reviews').select('copy_reviews.id').whereRef('copy_reviews.previous_blob_id', '=', 'b.id'))
             .union(selectFrom('uploads').select('uploads.id').whereRef('uploads.source_blob_id', '=', 'b.id')),
         ),
       ),

@@ -14,6 +14,7 @@ import { listQuestions } from '../repositories/exam.repository.ts';
 import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
 import { computeTotal, leafQuestions } from './total.ts';
+import { studentPdfBlobId } from './portal.service.ts';
 
 const userRef = (id: string | null, name: string | null | undefined) => (id ? { id, displayName: name ?? '' } : null);
 
@@ -159,11 +160,15 @@ export async function pageImage(ctx: AppContext, actor: Actor, copyId: string, p
 }
 
 export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {
-  const { copy } = await loadCopyFor(ctx.db, actor, copyId);
-  if (!copy.final_blob_id) throw notFound('Final PDF');
-  const blob = await findBlob(ctx.db, copy.final_blob_id);
+  // a student keeps the PDF they were given while their copy is being regraded
+  const { blobId, code } =
+    actor.role === 'STUDENT'
+      ? await studentPdfBlobId(ctx.db, actor, copyId)
+      : await loadCopyFor(ctx.db, actor, copyId).then(({ copy }) => ({ blobId: copy.final_blob_id, code: copy.anonymous_code }));
+  if (!blobId) throw notFound('Final PDF');
+  const blob = await findBlob(ctx.db, blobId);
   if (!blob) throw notFound('Final PDF');
-  return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${copy.anonymous_code}.pdf` };
+  return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${code}.pdf` };
 }
 
 export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string) {
