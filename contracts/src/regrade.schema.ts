@@ -6,6 +6,7 @@ import { CopyStatus } from './exam.schema.ts';
 export const RegradeStatus = z.enum(['OPEN', 'ANSWERED']);
 /** how an ANSWERED request was settled: ACCEPTED reopened the copy to its corrector, REJECTED kept the mark */
 export const RegradeDecision = z.enum(['ACCEPTED', 'REJECTED']);
+export type RegradeDecision = z.infer<typeof RegradeDecision>;
 
 export const RegradeRequest = z.object({
   id: Id,
