@@ -21,6 +21,7 @@ import { type CommentEditor, type DraftPayload, emptyPayload } from './draft';
 import { HelpOverlay } from './HelpOverlay';
 import { PageView } from './PageView';
 import { ScoringPanel } from './ScoringPanel';
+import { RegradeDeskPanel } from '../regrade/RegradeDeskPanel';
 import { liveTotal, scaleRows, type ScoreInput, type ScoreNote } from './scores';
 import { useAnnotations } from './useAnnotations';
 import { useDraft } from './useDraft';
@@ -706,6 +707,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </section>
 
         <aside className="desk-side">
+          <RegradeDeskPanel key={copy.status} copyId={copyId} onReopened={() => void api.getCopy(copyId).then(setCopy, setActionError)} />
           <ScoringPanel
             rows={rows}
             saved={saved}
