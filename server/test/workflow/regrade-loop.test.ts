@@ -280,6 +280,34 @@ describe(`regrade loop [${engine}]`, () => {
     expect((await admin.req('POST', `${a}/regrade-requests/${r2.body.regradeRequest.id}/answer`, { message: 'Vu', decision: 'REJECTED' })).status).toBe(200);
   });
 
+  it('parallel answers: one answer per request wins, and two requests accepted at once reopen the copy once', async () => {
+    const e = await freshExam([corrector]);
+    const copyId = await ownersGradedCopy(corrector, e);
+    await admin.req('POST', `${a}/exams/${e.id}/release`);
+    const ids = [];
+    for (const l of ['1a', '1b', 'Exercice 2']) ids.push((await ask(copyId, e.questions.find((x) => x.label === l)!.id)).body.regradeRequest.id as string);
+    const [r1, r2, r3] = ids as [string, string, string];
+    // the corrector and an admin answer r1 at the same moment, differently; r2 and r3 are accepted together
+    const results = await Promise.all([
+      corrector.req('POST', `${a}/regrade-requests/${r1}/answer`, { message: 'accept', decision: 'ACCEPTED' }),
+      admin.req('POST', `${a}/regrade-requests/${r1}/answer`, { message: 'reject', decision: 'REJECTED' }),
+      corrector.req('POST', `${a}/regrade-requests/${r2}/answer`, { message: 'ok 2', decision: 'ACCEPTED' }),
+      admin.req('POST', `${a}/regrade-requests/${r3}/answer`, { message: 'ok 3', decision: 'ACCEPTED' }),
+    ]);
+    expect(results.slice(0, 2).map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.slice(2).map((r) => r.status)).toEqual([200, 200]);
+    const winner = results[0]!.status === 200 ? 'ACCEPTED' : 'REJECTED';
+    const rows = await env.ctx.db.selectFrom('regrade_requests').select(['id', 'status', 'decision']).where('copy_id', '=', copyId).execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.decision]]))).toEqual({ [r1]: ['ANSWERED', winner], [r2]: ['ANSWERED', 'ACCEPTED'], [r3]: ['ANSWERED', 'ACCEPTED'] });
+    // whatever the order: one reopening, one review row holding the released result, one answer event per request
+    const evs = await eventsOf(copyId);
+    expect(evs.filter((x) => x.action === 'REOPENED')).toHaveLength(1);
+    expect(evs.filter((x) => x.action === 'REGRADE_ANSWERED').map((x) => x.metadata.requestId).sort()).toEqual([r1, r2, r3].sort());
+    const reviews = await env.ctx.db.selectFrom('copy_reviews').select(['previous_score', 'released']).where('copy_id', '=', copyId).execute();
+    expect(reviews).toEqual([{ previous_score: 1300, released: 1 }]);
+    expect((await env.ctx.db.selectFrom('copies').select('status').where('id', '=', copyId).executeTakeFirstOrThrow()).status).toBe('READY');
+  });
+
   it('accepting while the reopened copy is being finalized is refused and the answer is not kept; the admin\'s own reopen also keeps the student\'s result', async () => {
     const e = await freshExam([corrector]);
     const copyId = await ownersGradedCopy(corrector, e);
