@@ -10,10 +10,12 @@ import { type Key, useI18n } from '../../i18n';
 import { formatPoints } from '../../lib/points';
 import { hhmm } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
+import { useSession } from '../auth/session';
 import { ErrorBox } from '../common/ui';
 
 export function RegradeDeskPanel({ copyId, onReopened }: { copyId: string; onReopened(): void }) {
   const { t, lang } = useI18n();
+  const { user } = useSession();
   const data = useAsync(() => api.copyRegrades(copyId), [copyId]);
   if (!data.data || data.data.items.length === 0) return <ErrorBox error={data.error} onRetry={data.reload} />;
   const { items, review } = data.data;
@@ -39,13 +41,16 @@ export function RegradeDeskPanel({ copyId, onReopened }: { copyId: string; onReo
       <ul>
         {open.map((r) => (
           <RequestItem key={r.id} r={r}>
-            <AnswerForm
-              id={r.id}
-              onDone={(reopened) => {
-                data.reload();
-                if (reopened) onReopened();
-              }}
-            />
+            {/* only the copy's corrector (or an admin) may answer; the server refuses anyone else anyway */}
+            {(user.role === 'ADMIN' || r.corrector?.id === user.id) && (
+              <AnswerForm
+                id={r.id}
+                onDone={(reopened) => {
+                  data.reload();
+                  if (reopened) onReopened();
+                }}
+              />
+            )}
           </RequestItem>
         ))}
         {past.map((r) => (
