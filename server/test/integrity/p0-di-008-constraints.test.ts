@@ -255,7 +255,7 @@ describe(`P0-DI-008 copy state constraints [${engine}]`, () => {
       message: 'Only the teacher who submitted the copy (or an admin) can do this',
       extra: { currentStatus: 'LOCKED' },
     });
-    expect((await run('unlock', locked.id, { submitterOnly: teacher.user.id })).status).toBe('READY');
+    expect(((await run('unlock', locked.id, { submitterOnly: teacher.user.id })) as { status: string }).status).toBe('READY');
   });
 
   it('reopen: a READY copy is refused with 409 INVALID_STATE; six parallel reopens of a GRADED copy → one 200 and one REOPENED', async () => {
