@@ -161,6 +161,40 @@ describe(`regrade loop [${engine}]`, () => {
     expect((await corrector.req('GET', `${a}/copies/${copyId}/regrade-requests`)).body.review).toBeNull();
   });
 
+  it('under review the student keeps the released "not scored" questions; once regraded, the new ones', async () => {
+    const e = await freshExam([corrector]);
+    const lbl = (l: string) => e.questions.find((x) => x.label === l)!.id;
+    const copyId = await makeCopy(env, e.id);
+    expect((await admin.req('POST', `${a}/copies/${copyId}/identify`, { studentId: ownerStudentId })).status).toBe(200);
+    expect((await admin.req('PUT', `${a}/copies/${copyId}/assignee`, { userId: corrector.user.id })).status).toBe(200);
+    // 1b left "not scored" on purpose
+    const lock = await corrector.req('POST', `${a}/copies/${copyId}/lock`);
+    const h = { 'x-lock-token': lock.body.token };
+    for (const [qid, p] of [[lbl('1a'), 200], [lbl('Exercice 2'), 500]] as const) expect((await corrector.req('PUT', `${a}/copies/${copyId}/scores/${qid}`, { points: p }, h)).status).toBe(200);
+    expect((await corrector.req('POST', `${a}/copies/${copyId}/finalize`, { allowUnscored: true }, h)).status).toBe(202);
+    expect(await drain()).toBe(1);
+    expect((await admin.req('POST', `${a}/exams/${e.id}/release`)).status).toBe(200);
+    const released = await mine(copyId);
+    expect(released).toMatchObject({ total: 700, notScored: ['1b'], review: null });
+    expect(released.questions.find((x: { id: string }) => x.id === lbl('1b'))).toMatchObject({ notScored: true, points: 0 });
+
+    const asked = await ask(copyId, lbl('1b'), 'Le 1b a été oublié');
+    expect((await corrector.req('POST', `${a}/regrade-requests/${asked.body.regradeRequest.id}/answer`, { message: 'Je le corrige', decision: 'ACCEPTED' })).status).toBe(200);
+    // the corrector scores 1b (its mark goes): the student still sees the released result, 1b not scored
+    const relock = await corrector.req('POST', `${a}/copies/${copyId}/lock`);
+    expect((await corrector.req('PUT', `${a}/copies/${copyId}/scores/${lbl('1b')}`, { points: 400 }, { 'x-lock-token': relock.body.token })).status).toBe(200);
+    const during = await mine(copyId);
+    expect(during).toMatchObject({ total: 700, notScored: ['1b'], review: { status: 'UNDER_REVIEW' } });
+    expect(during.questions.find((x: { id: string }) => x.id === lbl('1b'))).toMatchObject({ notScored: true, points: 0 });
+    await corrector.req('DELETE', `${a}/copies/${copyId}/lock`, undefined, { 'x-lock-token': relock.body.token });
+    await gradeOverHttp(corrector, copyId, {});
+
+    const after = await mine(copyId);
+    expect(after).toMatchObject({ total: 1100, notScored: [], review: { status: 'REVIEWED', previousTotal: 700 } });
+    expect(after.questions.find((x: { id: string }) => x.id === lbl('1b'))).toMatchObject({ notScored: false, points: 400 });
+    expect(after.review.changes).toContainEqual({ questionId: lbl('1b'), label: '1b', before: 0, after: 400 });
+  });
+
   it('reject with a reason: the mark stands and the student reads why; an empty reason is refused', async () => {
     const e = await freshExam([corrector, colleague]);
     const copyId = await ownersGradedCopy(corrector, e);
