@@ -19,6 +19,7 @@ export const ErrorCode = z.enum([
   'INCOMPLETE_SCORES',
   'PASSWORD_CHANGE_REQUIRED',
   'CONFLICT',
+  'REGRADE_DEADLINE_PASSED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -128,6 +128,23 @@ export const MyCopy = z.object({
   ),
   /** labels of the questions left "not scored" (the total is over the others), in scale order */
   notScored: z.array(z.string()),
+  /**
+   * The copy was reopened after the release. UNDER_REVIEW: what is shown above (total, questions, PDF) is the
+   * released result, until the new one is final. REVIEWED: the new result is shown; `changes` lists every
+   * question whose points changed, and `previousTotal` the total before.
+   */
+  review: z
+    .object({
+      status: z.enum(['UNDER_REVIEW', 'REVIEWED']),
+      reopenedAt: IsoTime,
+      previousTotal: z.number().int(),
+      changes: z.array(z.object({ questionId: Id, label: z.string(), before: z.number().int(), after: z.number().int() })),
+    })
+    .nullable(),
+  /** after it no more regrade requests; null: no deadline */
+  regradeDeadline: IsoTime.nullable(),
+  /** the student may ask now: the copy is not under review and the deadline has not passed */
+  canRequestRegrade: z.boolean(),
   regradeRequests: z.array(RegradeRequest),
 });
 export const MyCopiesResponse = z.object({ items: z.array(MyCopy) });

@@ -59,6 +59,8 @@ export interface ExamsTable {
   pages_per_copy: number;
   anonymous: number;
   results_released_at: string | null;
+  /** after it, students can no longer ask for a regrade (migration 007) */
+  regrade_deadline: string | null;
   archived_at: string | null;
   archived_by: string | null;
   created_by: string;
@@ -239,10 +241,26 @@ export interface RegradeRequestsTable {
   requested_by: string;
   message: string;
   status: 'OPEN' | 'ANSWERED';
+  /** how an ANSWERED request was settled (migration 007) */
+  decision: 'ACCEPTED' | 'REJECTED' | null;
   answer: string | null;
   answered_by: string | null;
   answered_at: string | null;
   created_at: string;
+}
+/** A reopening of a GRADED copy and the result it had then (migration 007). */
+export interface CopyReviewsTable {
+  id: string;
+  copy_id: string;
+  reopened_by: string | null;
+  reopened_at: string;
+  /** 1: the exam's results were released, so the student had seen this result */
+  released: number;
+  previous_blob_id: string;
+  previous_score: number;
+  previous_graded_at: string;
+  /** JSON: [{ questionId, points, comment }] — the score rows as they were */
+  previous_scores: string;
 }
 export interface AuditLogTable {
   id: string;
@@ -278,6 +296,7 @@ export interface Database {
   grading_events: GradingEventsTable;
   jobs: JobsTable;
   regrade_requests: RegradeRequestsTable;
+  copy_reviews: CopyReviewsTable;
   audit_log: AuditLogTable;
 }
 

@@ -28,6 +28,7 @@ export const unreferencedBlobs = (ex: Executor, before: string) =>
             .union(selectFrom('copies').select('copies.id').whereRef('copies.final_blob_id', '=', 'b.id'))
             .union(selectFrom('final_pdfs').select('final_pdfs.id').whereRef('final_pdfs.blob_id', '=', 'b.id'))
             .union(selectFrom('uploads').select('uploads.id').whereRef('uploads.source_blob_id', '=', 'b.id'))
+            .union(selectFrom('copy_reviews').select('copy_reviews.id').whereRef('copy_reviews.previous_blob_id', '=', 'b.id'))
             .union(selectFrom('masked_pages').select('masked_pages.page_id as id').whereRef('masked_pages.blob_id', '=', 'b.id'))
             .union(selectFrom('masked_final_pdfs').select('masked_final_pdfs.final_blob_id as id').whereRef('masked_final_pdfs.blob_id', '=', 'b.id')),
         ),

@@ -31,6 +31,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
       'exams.pages_per_copy as exam_pages_per_copy',
       'exams.anonymous as exam_anonymous',
       'exams.results_released_at as exam_results_released_at',
+      'exams.regrade_deadline as exam_regrade_deadline',
       'exams.archived_at as exam_archived_at',
       'exams.archived_by as exam_archived_by',
       'exams.created_by as exam_created_by',
@@ -43,7 +44,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
   const r = await q.executeTakeFirst();
   if (!r) return undefined;
   const {
-    exam_title, exam_exam_date, exam_pages_per_copy, exam_anonymous, exam_results_released_at, exam_archived_at,
+    exam_title, exam_exam_date, exam_pages_per_copy, exam_anonymous, exam_results_released_at, exam_regrade_deadline, exam_archived_at,
     exam_archived_by, exam_created_by, exam_created_at, exam_updated_at, corrector_id, ...copy
   } = r;
   return {
@@ -55,6 +56,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
       pages_per_copy: exam_pages_per_copy,
       anonymous: exam_anonymous,
       results_released_at: exam_results_released_at,
+      regrade_deadline: exam_regrade_deadline,
       archived_at: exam_archived_at,
       archived_by: exam_archived_by,
       created_by: exam_created_by,

@@ -43,7 +43,8 @@ export const headerPagesWithoutMask = (ex: Executor, examId: string) =>
     .selectFrom('pages')
     .innerJoin('copies', 'copies.id', 'pages.copy_id')
     .leftJoin('masked_pages', 'masked_pages.page_id', 'pages.id')
-    .select(['pages.copy_id'])
+    // pages in the bin have no copy (migration 008); the inner join on copies leaves them out
+    .select((eb) => eb.ref('pages.copy_id').$notNull().as('copy_id'))
     .where('copies.exam_id', '=', examId)
     .where('copies.status', 'not in', ['STAGING', 'MERGED'])
     .where('pages.position', '=', 0)

@@ -1,7 +1,10 @@
 import type { Executor } from '../db/database.ts';
 
-/** A student's copies that they may see: GRADED, of an exam whose results are released (as `loadCopyFor`). */
-export const releasedGradedCopiesOf = (ex: Executor, studentId: string) =>
+/**
+ * A student's copies on exams whose results are released, past STAGING: the portal then shows the GRADED ones,
+ * and those being regraded after a release (review.service `studentView`).
+ */
+export const releasedCopiesOf = (ex: Executor, studentId: string) =>
   ex
     .selectFrom('copies')
     .innerJoin('exams', 'exams.id', 'copies.exam_id')
@@ -13,10 +16,15 @@ export const releasedGradedCopiesOf = (ex: Executor, studentId: string) =>
       'exams.title',
       'exams.exam_date',
       'exams.results_released_at',
+      'exams.regrade_deadline',
     ])
     .where('copies.student_id', '=', studentId)
-    .where('copies.status', '=', 'GRADED')
+    .where('copies.status', 'not in', ['STAGING', 'MERGED'])
     .where('exams.results_released_at', 'is not', null)
     .orderBy('exams.results_released_at', 'desc')
     .orderBy('copies.id')
     .execute();
+
+/** Whether the students row `studentId` is the one of user `userId`. */
+export const isStudentOfUser = async (ex: Executor, studentId: string, userId: string) =>
+  !!(await ex.selectFrom('students').select('id').where('id', '=', studentId).where('user_id', '=', userId).executeTakeFirst());

@@ -1,7 +1,8 @@
+import { MyCopiesResponse } from '@korrigo/contracts';
 import type { RouteModule } from './index.ts';
 import { actorOf } from './index.ts';
 import { myCopies } from '../services/portal.service.ts';
 
 export const portalRoutes: RouteModule = (app, ctx) => {
-  app.get('/me/copies', { schema: { tags: ['portal'] } }, async (req) => myCopies(ctx, actorOf(req)));
+  app.get('/me/copies', { schema: { response: { 200: MyCopiesResponse }, tags: ['portal'] } }, async (req) => myCopies(ctx, actorOf(req)));
 };

@@ -1,4 +1,17 @@
-import { AnswerRegradeBody, CreateRegradeBody, Id, RegradeListQuery } from '@korrigo/contracts';
+import {
+  AnswerRegradeBody,
+  AnswerRegradeResponse,
+  CopyRegradeList,
+  CreateRegradeBody,
+  CreateRegradeResponse,
+  ExamRegradeList,
+  Id,
+  ReassignRegradeBody,
+  ReassignRegradeResponse,
+  RegradeDeadlineBody,
+  RegradeDeadlineResponse,
+  RegradeListQuery,
+} from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from './index.ts';
 import { actorOf } from './index.ts';
@@ -8,13 +21,22 @@ const Params = z.object({ id: Id });
 const tags = ['regrade'];
 
 export const regradeRoutes: RouteModule = (app, ctx) => {
-  app.post('/copies/:id/regrade-requests', { schema: { params: Params, body: CreateRegradeBody, tags } }, async (req, reply) =>
+  app.post('/copies/:id/regrade-requests', { schema: { params: Params, body: CreateRegradeBody, response: { 201: CreateRegradeResponse }, tags } }, async (req, reply) =>
     reply.status(201).send({ regradeRequest: await regrade.createRegrade(ctx, actorOf(req), req.params.id, req.body) }),
   );
-  app.get('/exams/:id/regrade-requests', { schema: { params: Params, querystring: RegradeListQuery, tags } }, async (req) =>
+  app.get('/copies/:id/regrade-requests', { schema: { params: Params, response: { 200: CopyRegradeList }, tags } }, async (req) =>
+    regrade.listCopyRegrades(ctx, actorOf(req), req.params.id),
+  );
+  app.get('/exams/:id/regrade-requests', { schema: { params: Params, querystring: RegradeListQuery, response: { 200: ExamRegradeList }, tags } }, async (req) =>
     regrade.listExamRegrades(ctx, actorOf(req), req.params.id, req.query),
   );
-  app.post('/regrade-requests/:id/answer', { schema: { params: Params, body: AnswerRegradeBody, tags } }, async (req) =>
+  app.put('/exams/:id/regrade-deadline', { schema: { params: Params, body: RegradeDeadlineBody, response: { 200: RegradeDeadlineResponse }, tags } }, async (req) =>
+    regrade.setDeadline(ctx, actorOf(req), req.params.id, req.body.deadline),
+  );
+  app.post('/regrade-requests/:id/answer', { schema: { params: Params, body: AnswerRegradeBody, response: { 200: AnswerRegradeResponse }, tags } }, async (req) =>
     regrade.answerRegrade(ctx, actorOf(req), req.params.id, req.body),
+  );
+  app.post('/regrade-requests/:id/reassign', { schema: { params: Params, body: ReassignRegradeBody, response: { 200: ReassignRegradeResponse }, tags } }, async (req) =>
+    regrade.reassignRegrade(ctx, actorOf(req), req.params.id, req.body.userId),
   );
 };

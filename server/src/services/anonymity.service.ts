@@ -24,8 +24,10 @@ export const HEADER_PAGE = 0;
 /** Correctors of an anonymous exam never receive the identification header: not on the page, not in the PDF. */
 export const correctorSeesMasked = (exam: Exam, access: CopyAccess) => access === 'corrector' && exam.anonymous === 1;
 
-const imageRef = (b: { storage_key: string; content_type: string; sha256: string; size: number | string }): PageImageRef => ({
+// the masked image keeps the page's pixels and size, so it is shown turned like the page
+const imageRef = (b: { storage_key: string; content_type: string; sha256: string; size: number | string }, rotation: number): PageImageRef => ({
   storageKey: b.storage_key,
+  rotation,
   range: null,
   contentType: b.content_type,
   size: Number(b.size),
@@ -76,14 +78,14 @@ function once<T>(ctx: AppContext, key: string, work: () => Promise<T>): Promise<
 export function maskedPageImage(ctx: AppContext, page: { id: string; image: PageImageRef }): Promise<PageImageRef> {
   return once(ctx, `page:${page.id}`, async () => {
     const found = await masks.findMaskedPage(ctx.db, page.id);
-    if (found) return imageRef(found);
+    if (found) return imageRef(found, page.image.rotation);
     const original = await ctx.blobs.read(page.image.storageKey, page.image.range);
     const masked = await (await pool()).maskImage(new Uint8Array(original), HEADER_CROP);
     const file = await ctx.blobs.put(masked.bytes, masked.contentType);
     if (await storeDerivative(ctx, file, (tx, at) => masks.insertMaskedPage(tx, page.id, file.id, at))) {
-      return imageRef({ storage_key: file.storageKey, content_type: file.contentType, sha256: file.sha256, size: file.size });
+      return imageRef({ storage_key: file.storageKey, content_type: file.contentType, sha256: file.sha256, size: file.size }, page.image.rotation);
     }
-    return imageRef((await masks.findMaskedPage(ctx.db, page.id))!);
+    return imageRef((await masks.findMaskedPage(ctx.db, page.id))!, page.image.rotation);
   });
 }
 

@@ -16,6 +16,7 @@ import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, m
 import { transition } from './copy-state-machine.ts';
 import { displaySize, withOrientation, type Rotation } from './page-rotation.ts';
 import { computeTotal, leafQuestions, questionResults } from './total.ts';
+import { studentPdfBlobId } from './portal.service.ts';
 
 const userRef = (id: string | null, name: string | null | undefined) => (id ? { id, displayName: name ?? '' } : null);
 
@@ -182,13 +183,26 @@ export async function turnedImage(ctx: AppContext, img: copies.PageImageRef) {
 }
 
 export async function finalPdf(ctx: AppContext, actor: Actor, copyId: string) {
+  const { blob, code } = actor.role === 'STUDENT' ? await studentFinalPdf(ctx, actor, copyId) : await staffFinalPdf(ctx, actor, copyId);
+  if (!blob) throw notFound('Final PDF');
+  return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${code}.pdf` };
+}
+
+// a student keeps the PDF they were given while their copy is being regraded
+async function studentFinalPdf(ctx: AppContext, actor: Actor, copyId: string) {
+  const { blobId, code } = await studentPdfBlobId(ctx.db, actor, copyId);
+  if (!blobId) throw notFound('Final PDF');
+  return { blob: await findBlob(ctx.db, blobId), code };
+}
+
+// a corrector of an anonymous exam gets the PDF with the header masked; admins the original
+async function staffFinalPdf(ctx: AppContext, actor: Actor, copyId: string) {
   const { copy, exam, access } = await loadCopyFor(ctx.db, actor, copyId);
   if (!copy.final_blob_id) throw notFound('Final PDF');
   const blob = correctorSeesMasked(exam, access)
     ? await maskedFinalPdf(ctx, { ...copy, final_blob_id: copy.final_blob_id })
     : await findBlob(ctx.db, copy.final_blob_id);
-  if (!blob) throw notFound('Final PDF');
-  return { storageKey: blob.storage_key, etag: `"${blob.sha256}"`, size: Number(blob.size), fileName: `${copy.anonymous_code}.pdf` };
+  return { blob, code: copy.anonymous_code };
 }
 
 export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string) {

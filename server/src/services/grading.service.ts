@@ -18,6 +18,7 @@ import { listQuestions } from '../repositories/exam.repository.ts';
 import { insertJob, latestJobFor } from '../repositories/job.repository.ts';
 import { loadCopyFor, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
+import { reopenWithReview } from './review.service.ts';
 import { annotationDto, scoreDto } from './copy.service.ts';
 import { leafQuestions } from './total.ts';
 import { settleUnscoredQuestions } from './score-completeness.ts';
@@ -429,13 +430,9 @@ async function runningJob(tx: Executor, copyId: string) {
 export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
   requireRole(actor, 'ADMIN');
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await findCopy(tx, copyId, 'update');
-    if (!copy) throw notFound('Copy');
-    const row = await transition(tx, 'reopen', copyId, {
-      actorId: actor.id,
-      now: ctx.clock.now().toISOString(),
-      metadata: { previousFinalBlobId: copy.final_blob_id, previousFinalScore: copy.final_score },
-    });
+    const { copy, exam } = await loadCopyFor(tx, actor, copyId, 'update');
+    // the student keeps the released result, "under review", until the copy is graded again
+    const row = await reopenWithReview(tx, copy, exam, { actorId: actor.id, now: ctx.clock.now().toISOString() });
     return { status: row.status };
   });
 }

@@ -7,7 +7,7 @@ const round = (g: { x: number; y: number; w: number; h: number; points: [number,
 });
 
 describe('page rotation', () => {
-  const g: { x: number; y: number; w: number; h: number; points: [number, number][] | null } = { x: 0.1, y: 0.2, w: 0.3, h: 0.1, points: [[0.1, 0.2], [0.4, 0.3]] };
+  const g: Parameters<typeof rotateGeometry>[0] = { x: 0.1, y: 0.2, w: 0.3, h: 0.1, points: [[0.1, 0.2], [0.4, 0.3]] };
 
   it('a quarter turn clockwise moves the top-left area to the top-right', () => {
     expect(round(rotateGeometry(g, 90))).toEqual({ x: 0.7, y: 0.1, w: 0.1, h: 0.3, points: [[0.8, 0.1], [0.7, 0.4]] });

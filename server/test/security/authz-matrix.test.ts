@@ -292,6 +292,12 @@ const TABLE: Record<string, Entry> = {
     req: (w) => ({ url: `${a}/regrade-requests/${w.side.regradeId}/answer`, body: { message: 'Checked: the mark stands.' } }),
     expect: copyStaff(200),
   },
+  'GET /api/v1/copies/:id/regrade-requests': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/regrade-requests` }), expect: copyStaff(200), check: noIdentityForTeachers },
+  'POST /api/v1/regrade-requests/:id/reassign': {
+    req: (w) => ({ url: `${a}/regrade-requests/${w.side.regradeId}/reassign`, body: { userId: w.side.correctorId } }),
+    expect: adminOnly(200),
+  },
+  'PUT /api/v1/exams/:id/regrade-deadline': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-deadline`, body: { deadline: '2027-06-30T22:00:00Z' } }), expect: adminOnly(200) },
 };
 
 describe(`authorization matrix over the registered route table [${engine}]`, () => {

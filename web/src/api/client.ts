@@ -18,6 +18,9 @@ import type {
   UploadInfo,
   ExamStats,
   RegradeRequest,
+  RegradeDecision,
+  ExamRegradeList as ExamRegradeListSchema,
+  CopyRegradeList as CopyRegradeListSchema,
   MyCopy as MyCopySchema,
   IdentificationList as IdentificationListSchema,
   DispatchResponse,
@@ -149,6 +152,8 @@ const unwrap = <T>(key: string) => (res: unknown): T =>
 export type { Student, ImportResult, UploadInfo, RegradeRequest };
 export type Stats = ExamStats;
 export type MyCopy = z.infer<typeof MyCopySchema>;
+export type ExamRegradeList = z.infer<typeof ExamRegradeListSchema>;
+export type CopyRegradeList = z.infer<typeof CopyRegradeListSchema>;
 export type IdentificationList = z.infer<typeof IdentificationListSchema>;
 export type DispatchResult = z.infer<typeof DispatchResponse>;
 export type AssigneeResult = z.infer<typeof AssigneeResponse>;
@@ -223,9 +228,13 @@ export const api = {
   stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
   exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
-  regradeRequests: (examId: string) => request<unknown>('GET', `/exams/${examId}/regrade-requests`).then((r) => itemsOf<RegradeRequest>(r, 'requests')),
-  answerRegrade: (id: string, message: string, reopen: boolean) =>
-    request<unknown>('POST', `/regrade-requests/${id}/answer`, { body: { message, reopen } }),
+  regradeRequests: (examId: string, status?: 'OPEN' | 'ANSWERED') => request<ExamRegradeList>('GET', `/exams/${examId}/regrade-requests`, { query: { status } }),
+  copyRegrades: (copyId: string) => request<CopyRegradeList>('GET', `/copies/${copyId}/regrade-requests`),
+  answerRegrade: (id: string, message: string, decision: RegradeDecision) =>
+    request<{ regradeRequest: RegradeRequest; copyStatus: CopyStatus }>('POST', `/regrade-requests/${id}/answer`, { body: { message, decision } }),
+  reassignRegrade: (id: string, userId: string) => request<unknown>('POST', `/regrade-requests/${id}/reassign`, { body: { userId } }),
+  setRegradeDeadline: (examId: string, deadline: string | null) =>
+    request<{ examId: string; regradeDeadline: string | null }>('PUT', `/exams/${examId}/regrade-deadline`, { body: { deadline } }),
 
   // uploads & copies
   identificationQueue: (examId: string, filter: 'unidentified' | 'identified' = 'unidentified') =>

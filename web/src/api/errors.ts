@@ -56,6 +56,7 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   RATE_LIMITED: { en: 'Too many attempts. Wait a moment and try again.', fr: 'Trop de tentatives. Patientez puis réessayez.' },
   PASSWORD_CHANGE_REQUIRED: { en: 'You must change your password first.', fr: "Vous devez d'abord changer votre mot de passe." },
   CONFLICT: { en: 'This conflicts with existing data.', fr: 'Conflit avec des données existantes.' },
+  REGRADE_DEADLINE_PASSED: { en: 'Regrade requests for this exam are closed.', fr: 'Les demandes de révision pour cet examen sont closes.' },
   INTERNAL: { en: 'Server error. Try again later.', fr: 'Erreur du serveur. Réessayez plus tard.' },
   NETWORK: { en: 'The server cannot be reached. Check your connection.', fr: 'Le serveur est injoignable. Vérifiez votre connexion.' },
   NOT_IMPLEMENTED: { en: 'Not available on this server yet.', fr: 'Pas encore disponible sur ce serveur.' },

@@ -9,12 +9,12 @@ import { ErrorBox, Loading } from '../common/ui';
 import type { TabProps } from './ExamPage';
 import { Histogram } from './Histogram';
 import { normalizeStats, type Summary } from './stats';
+import { AdminRegrades } from '../regrade/AdminRegrades';
 
 export function ResultsTab({ exam, reload }: TabProps) {
   const { t, lang } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const stats = useAsync(() => api.stats(exam.id), [exam.id]);
-  const regrades = useAsync(() => api.regradeRequests(exam.id), [exam.id]);
 
   async function release(on: boolean) {
     setError(null);
@@ -85,34 +85,7 @@ export function ResultsTab({ exam, reload }: TabProps) {
           )}
         </>
       )}
-      <h2>{t('regradeRequests')}</h2>
-      <ErrorBox error={regrades.error} onRetry={regrades.reload} />
-      {regrades.loading && !regrades.data && <Loading />}
-      {regrades.data && regrades.data.length === 0 && <p className="muted">{t('noRegrades')}</p>}
-      {regrades.data && regrades.data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('code')}</th>
-              <th>{t('question')}</th>
-              <th>{t('message')}</th>
-              <th>{t('status')}</th>
-              <th>{t('answer')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {regrades.data.map((r) => (
-              <tr key={r.id}>
-                <td>{r.student ? `${r.student.lastName} ${r.student.firstName}` : r.anonymousCode}</td>
-                <td>{r.question.label}</td>
-                <td>{r.message}</td>
-                <td>{t(r.status === 'OPEN' ? 'regradeOpen' : 'regradeAnswered')}</td>
-                <td>{r.answer ?? <AnswerForm id={r.id} onDone={regrades.reload} />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <AdminRegrades exam={exam} />
     </section>
   );
 }
@@ -149,35 +122,5 @@ function StatsTable({ rows }: { rows: Summary[] }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-function AnswerForm({ id, onDone }: { id: string; onDone(): void }) {
-  const { t } = useI18n();
-  const [message, setMessage] = useState('');
-  const [reopen, setReopen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  return (
-    <form
-      className="row"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setError(null);
-        try {
-          await api.answerRegrade(id, message, reopen);
-          onDone();
-        } catch (err) {
-          setError(err);
-        }
-      }}
-    >
-      <input aria-label={t('answer')} value={message} onChange={(e) => setMessage(e.target.value)} required />
-      <label className="inline">
-        <input type="checkbox" checked={reopen} onChange={(e) => setReopen(e.target.checked)} />
-        {t('reopenCopy')}
-      </label>
-      <button type="submit">{t('answer')}</button>
-      <ErrorBox error={error} />
-    </form>
   );
 }

@@ -1,7 +1,9 @@
-/** Right-hand side of the desk: scoring, the selected score badge, the annotations list, the copy's history. */
+/** Right-hand side of the desk: a regrade request to answer, scoring, the selected score badge, the annotations list, the copy's history. */
 import { updateCommand } from '../../annotations/commands';
+import type { CopyStatus } from '@korrigo/contracts';
 import type { AnnRecord } from '../../annotations/model';
 import { useI18n } from '../../i18n';
+import { RegradeDeskPanel } from '../regrade/RegradeDeskPanel';
 import { EventsList } from './EventsList';
 import { ScoringPanel } from './ScoringPanel';
 import type { ScaleRow } from './scores';
@@ -11,6 +13,9 @@ import type { useScores } from './useScores';
 
 interface Props {
   copyId: string;
+  status: CopyStatus;
+  /** the copy was reopened from the regrade panel: read it again */
+  onReopened(): void;
   notScored: string[];
   rows: ScaleRow[];
   scores: ReturnType<typeof useScores>;
@@ -21,12 +26,13 @@ interface Props {
   showAnnotation(rec: AnnRecord): void;
 }
 
-export function DeskSidePanel({ copyId, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
+export function DeskSidePanel({ copyId, status, onReopened, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
   const { t } = useI18n();
   const selected = ann.selected ? ann.state.byKey[ann.selected] : null;
   const list = ann.state.order.map((k) => ann.state.byKey[k]!).filter(Boolean);
   return (
     <aside className="desk-side">
+      <RegradeDeskPanel key={status} copyId={copyId} onReopened={onReopened} />
       <ScoringPanel
         rows={rows}
         saved={scores.saved}

@@ -182,6 +182,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </section>
         <DeskSidePanel
           copyId={copyId}
+          status={copy.status}
+          onReopened={f.reload}
           notScored={copy.notScored ?? []}
           rows={rows}
           scores={scores}

@@ -139,5 +139,7 @@ export function useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNex
     confirmUnscored: () => confirm && run(confirm.action, true),
     cancelConfirm: () => setConfirm(null),
     unlock,
+    /** read the copy again (after a change made elsewhere on the desk, e.g. a regrade reopening it) */
+    reload: () => void refresh().catch(setActionError),
   };
 }

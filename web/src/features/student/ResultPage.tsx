@@ -1,9 +1,10 @@
 /** One released result: per-question table with comments, the final PDF (view + download), a regrade request. */
 import { type FormEvent, useState } from 'react';
-import { api } from '../../api/client';
-import { useI18n } from '../../i18n';
+import { api, type MyCopy } from '../../api/client';
+import { type Key, useI18n } from '../../i18n';
 import { Link } from '../../lib/router';
 import { formatPoints } from '../../lib/points';
+import { shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
 import { resultRows } from './results';
@@ -22,7 +23,10 @@ export function ResultPage({ copyId }: { copyId: string }) {
       <p>
         <Link to="/results">← {t('myResults')}</Link>
       </p>
-      <h1>{c.exam.title}</h1>
+      <h1>
+        {c.exam.title} {c.review?.status === 'UNDER_REVIEW' && <span className="badge" data-testid="under-review">{t('underReview')}</span>}
+      </h1>
+      <ReviewNote c={c} />
       <table className="table" aria-label={t('result')}>
         <thead>
           <tr>
@@ -70,6 +74,7 @@ export function ResultPage({ copyId }: { copyId: string }) {
             {c.regradeRequests.map((r) => (
               <li key={r.id}>
                 <strong>{r.question.label}</strong> — {r.message}
+                {r.decision && <span className="badge"> {t(`regradeDecision_${r.decision}` as Key)}</span>}
                 {r.answer && (
                   <div className="muted">
                     {t('answer')}: {r.answer}
@@ -80,8 +85,55 @@ export function ResultPage({ copyId }: { copyId: string }) {
           </ul>
         </>
       )}
-      <RegradeForm copyId={c.id} questions={rows.filter((r) => r.isLeaf).map((r) => ({ id: r.questionId, label: r.label }))} onSent={copies.reload} />
+      {c.regradeDeadline && c.canRequestRegrade && <p className="muted">{t('regradeDeadlineUntil', { date: shortDate(c.regradeDeadline, lang) })}</p>}
+      {c.canRequestRegrade ? (
+        <RegradeForm copyId={c.id} questions={rows.filter((r) => r.isLeaf).map((r) => ({ id: r.questionId, label: r.label }))} onSent={copies.reload} />
+      ) : (
+        c.review?.status !== 'UNDER_REVIEW' && <p className="muted">{t('regradeClosed')}</p>
+      )}
     </>
+  );
+}
+
+/** Under review: the released result is what is shown. Reviewed: old → new for each question that changed. */
+function ReviewNote({ c }: { c: MyCopy }) {
+  const { t, lang } = useI18n();
+  if (!c.review) return null;
+  if (c.review.status === 'UNDER_REVIEW') {
+    return (
+      <p className="card" role="status">
+        {t('underReviewNote')}
+      </p>
+    );
+  }
+  if (c.review.changes.length === 0) return <p className="card">{t('reviewedNoChange')}</p>;
+  return (
+    <div className="card" data-testid="review-changes">
+      <p>{t('reviewedChanges')}</p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('question')}</th>
+            <th className="num">{t('before')}</th>
+            <th className="num">{t('after')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.review.changes.map((ch) => (
+            <tr key={ch.questionId}>
+              <td>{ch.label}</td>
+              <td className="num">{formatPoints(ch.before, lang)}</td>
+              <td className="num">{formatPoints(ch.after, lang)}</td>
+            </tr>
+          ))}
+          <tr>
+            <th>{t('total')}</th>
+            <th className="num">{formatPoints(c.review.previousTotal, lang)}</th>
+            <th className="num">{formatPoints(c.total, lang)}</th>
+          </tr>
+        </tbody>
+      </table>
+    </div>
   );
 }
 

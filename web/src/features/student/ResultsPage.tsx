@@ -29,6 +29,7 @@ export function ResultsPage() {
               <tr key={c.id}>
                 <td>
                   <Link to={`/results/${c.id}`}>{c.exam.title}</Link>
+                  {c.review?.status === 'UNDER_REVIEW' && <span className="badge"> {t('underReview')}</span>}
                 </td>
                 <td>{shortDate(c.exam.examDate, lang)}</td>
                 <td className="num">

@@ -8,6 +8,7 @@ import { hhmm } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { useSession } from '../auth/session';
 import { ErrorBox, Loading, StatusBadge } from '../common/ui';
+import { QueueRegrades } from '../regrade/QueueRegrades';
 
 export function QueuePage() {
   const { t } = useI18n();
@@ -46,6 +47,7 @@ function ExamQueue({ examId, exam }: { examId: string; exam: Exam | null }) {
   const next = list.find((c) => c.status === 'READY' && (!c.lock || c.lock.owner.id === user.id));
   return (
     <section>
+      <QueueRegrades examId={examId} />
       <ErrorBox error={copies.error} onRetry={copies.reload} />
       {copies.loading && !copies.data && <Loading />}
       {copies.data && list.length === 0 && <p>{t('noAssigned')}</p>}
