@@ -7,3 +7,4 @@ export * from './student.schema.ts';
 export * from './regrade.schema.ts';
 export * from './workflow.schema.ts';
 export * from './audit.schema.ts';
+export * from './attendance.schema.ts';

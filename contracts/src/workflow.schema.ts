@@ -81,6 +81,8 @@ export const ExamStats = z.object({
   /** copies of the exam (merged ones excluded) and, of those, GRADED ones (the only ones counted) */
   copies: z.number().int(),
   graded: z.number().int(),
+  /** students without a copy, left out of every average and distribution (attendance of the exam) */
+  excluded: z.object({ absent: z.number().int(), excused: z.number().int(), exempt: z.number().int() }),
   total: Distribution,
   questions: z.array(
     Distribution.extend({ id: Id, parentId: Id.nullable(), label: z.string(), maxPoints: z.number().int(), isLeaf: z.boolean() }),

@@ -216,6 +216,19 @@ export interface RegradeRequestsTable {
   answered_at: string | null;
   created_at: string;
 }
+export interface ExamOwnersTable {
+  exam_id: string;
+  user_id: string;
+  created_at: string;
+}
+export type AttendanceStatus = 'ABSENT' | 'EXCUSED' | 'EXEMPT';
+export interface ExamAttendanceTable {
+  exam_id: string;
+  student_id: string;
+  status: AttendanceStatus;
+  updated_by: string;
+  updated_at: string;
+}
 export interface AuditLogTable {
   id: string;
   actor_id: string | null;
@@ -248,6 +261,8 @@ export interface Database {
   jobs: JobsTable;
   regrade_requests: RegradeRequestsTable;
   audit_log: AuditLogTable;
+  exam_owners: ExamOwnersTable;
+  exam_attendance: ExamAttendanceTable;
 }
 
 export type Copy = Selectable<CopiesTable>;

@@ -18,6 +18,7 @@ import { regradeRoutes } from './regrade.routes.ts';
 import { portalRoutes } from './portal.routes.ts';
 import { uploadRoutes } from './upload.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
+import { attendanceRoutes } from './attendance.routes.ts';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
@@ -35,7 +36,8 @@ export const lockToken = (req: FastifyRequest): string | undefined => {
 
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
 const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes,
-  studentRoutes, identificationRoutes, dispatchRoutes, releaseRoutes, exportRoutes, statsRoutes, regradeRoutes, portalRoutes, auditRoutes];
+  studentRoutes, identificationRoutes, dispatchRoutes, releaseRoutes, exportRoutes, statsRoutes, regradeRoutes, portalRoutes, auditRoutes,
+  attendanceRoutes];
 
 export async function registerRoutes(app: App, ctx: AppContext) {
   await app.register(

@@ -9,7 +9,9 @@ import type { Executor } from '../db/database.ts';
 import { validation } from '../errors.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
 import { examResultRows, scoresOfExam } from '../repositories/export.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { statusesWithoutCopy } from '../repositories/attendance.repository.ts';
+import type { AttendanceStatus } from '../db/schema.ts';
+import { loadExamToManage } from './access.ts';
 import { computeMaxTotal, computeTotal, leafQuestions } from './total.ts';
 import { csvLine, formatPoints, rescale, type Cell } from './export.csv.ts';
 import { foldText } from './student.csv.ts';
@@ -74,18 +76,39 @@ const disposition = (base: string, ext: string) =>
   `attachment; filename="${fileSafe(base, 120)}.${ext}"; filename*=UTF-8''${encodeURIComponent(base)}.${ext}`;
 
 /**
+ * What Pronote's grade entry accepts instead of a mark, for a student who has none and must not count in the
+ * average. Source: Index Éducation, PRONOTE support, "How do I indicate an absence, an exemption, or an unreturned
+ * test in the entry of grades?" (https://docs.index-education.com/docs_en/en-pronote-support-page-143-6933-how-do-i-
+ * indicate-an-absence-an-exemption-or-an-unreturned-test-in-the-entry-of-grades.php): such statuses "exclude the
+ * test from the grade calculation" — Absent (Abs), Exempt, Not graded. That page is the English edition (Exempt
+ * shows "Exemp" there); schools importing this file use the French client, whose labels for the same statuses are
+ * "Abs", "Disp" (dispensé) and "N.Not" (non noté) — commonly documented for the French edition, though we could not
+ * retrieve its own page. Pronote's "Z" (absent, counted as 0) is deliberately not used: Korrigo leaves absences
+ * out of averages, as in its own statistics. An excused absence (ABJ) is still "Abs" for a grade: Pronote records
+ * the justification in its absences module, not in the grade.
+ */
+export const PRONOTE_CODES: Record<AttendanceStatus, string> = { ABSENT: 'Abs', EXCUSED: 'Abs', EXEMPT: 'Disp' };
+
+/** A student with a status and no copy: a row of its own in the exports, with a code instead of a mark. */
+type AbsenceRow = Awaited<ReturnType<typeof statusesWithoutCopy>>[number];
+
+/**
  * Pronote: `;`, UTF-8 with BOM, CRLF, comma decimals, columns Nom;Prénom;Classe;Numéro;Copie;Note (the import
- * wizard maps them). Plain: RFC 4180 `,`, CRLF, dot decimals, per-question columns. Text cells are
- * formula-safe in both. `scale` rescales totals to /scale (e.g. 20).
+ * wizard maps them); absent, excused and exempt students get Pronote's code as their Note. Plain: RFC 4180 `,`,
+ * CRLF, dot decimals, per-question columns, the attendance status in `status`. Text cells are formula-safe in
+ * both. `scale` rescales totals to /scale (e.g. 20).
  */
 export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q: { format: 'plain' | 'pronote'; scale?: number }) {
-  requireRole(actor, 'ADMIN');
-  const exam = await loadExamFor(ctx.db, actor, examId);
-  const { results, leaves, maxTotal } = await loadResults(ctx.db, examId);
+  const exam = await loadExamToManage(ctx.db, actor, examId);
+  const [{ results, leaves, maxTotal }, absent] = await Promise.all([loadResults(ctx.db, examId), statusesWithoutCopy(ctx.db, examId)]);
   if (q.scale !== undefined && maxTotal === 0) throw validation('This exam has no points to rescale: give its questions a maximum first');
   const outOf = q.scale !== undefined ? q.scale * 100 : maxTotal;
   const shown = (total: number | null) => (total === null ? null : q.scale !== undefined ? rescale(total, maxTotal, q.scale) : total);
-  results.sort(byStudent);
+  type Line = { kind: 'copy'; r: ResultRow } | { kind: 'absent'; a: AbsenceRow };
+  const key = (l: Line): SortKey =>
+    l.kind === 'copy' ? l.r : { ...l.a, anonymous_code: '', student_id: l.a.student_id };
+  const lines: Line[] = [...results.map((r) => ({ kind: 'copy' as const, r })), ...absent.map((a) => ({ kind: 'absent' as const, a }))];
+  lines.sort((x, y) => byStudent(key(x), key(y)));
 
   let body: string;
   if (q.format === 'pronote') {
@@ -94,8 +117,12 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
     body =
       '\uFEFF' +
       csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note'].map((text) => ({ text })), d) +
-      results
-        .map((r) => csvLine([{ text: r.last_name }, { text: r.first_name }, { text: r.class_name }, { text: r.student_number }, { text: r.anonymous_code }, num(shown(r.total))], d))
+      lines
+        .map((l) =>
+          l.kind === 'copy'
+            ? csvLine([{ text: l.r.last_name }, { text: l.r.first_name }, { text: l.r.class_name }, { text: l.r.student_number }, { text: l.r.anonymous_code }, num(shown(l.r.total))], d)
+            : csvLine([{ text: l.a.last_name }, { text: l.a.first_name }, { text: l.a.class_name }, { text: l.a.student_number }, { text: '' }, { text: PRONOTE_CODES[l.a.status] }], d),
+        )
         .join('');
   } else {
     const d = ',';
@@ -105,9 +132,15 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
         [...['student_number', 'last_name', 'first_name', 'class_name', 'anonymous_code', 'status', 'total', 'max_total'], ...leaves.map((l) => l.label)].map((text) => ({ text })),
         d,
       ) +
-      results
-        .map((r) =>
-          csvLine(
+      lines
+        .map((l) => {
+          if (l.kind === 'absent') {
+            const a = l.a;
+            const blank = leaves.map(() => num(null));
+            return csvLine([{ text: a.student_number }, { text: a.last_name }, { text: a.first_name }, { text: a.class_name }, { text: '' }, { text: a.status }, num(null), num(outOf), ...blank], d);
+          }
+          const r = l.r;
+          return csvLine(
             [
               { text: r.student_number },
               { text: r.last_name },
@@ -117,11 +150,11 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
               { text: r.status },
               num(shown(r.total)),
               num(outOf),
-              ...leaves.map((l) => num(r.total === null ? null : r.points.get(l.id))),
+              ...leaves.map((q) => num(r.total === null ? null : r.points.get(q.id))),
             ],
             d,
-          ),
-        )
+          );
+        })
         .join('');
   }
   const fileName = `${exam.title}${q.format === 'pronote' ? '-pronote' : ''}${q.scale ? `-sur-${q.scale}` : ''}`;
@@ -148,8 +181,7 @@ export function zipEntryNames(rows: { id: string; anonymous_code: string; studen
  * exam's size, and the length is known up front.
  */
 export async function exportZip(ctx: AppContext, actor: Actor, examId: string) {
-  requireRole(actor, 'ADMIN');
-  const exam = await loadExamFor(ctx.db, actor, examId);
+  const exam = await loadExamToManage(ctx.db, actor, examId);
   const rows = (await examResultRows(ctx.db, examId)).filter((r) => r.status === 'GRADED' && r.final_storage_key);
   rows.sort(byStudent);
   const names = zipEntryNames(rows);

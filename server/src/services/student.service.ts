@@ -5,12 +5,12 @@
 import crypto from 'node:crypto';
 import type { AppContext, Actor } from '../context.ts';
 import type { StudentsTable } from '../db/schema.ts';
-import { validation } from '../errors.ts';
+import { forbidden, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import * as students from '../repositories/student.repository.ts';
 import { findUserById, insertUser, updateUser } from '../repositories/user.repository.ts';
 import { deleteUserSessions } from '../repositories/session.repository.ts';
-import { requireRole } from './access.ts';
+import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { hashPassword, isUniqueViolation } from './auth.service.ts';
 import { foldText, parseRoster, searchKeyOf } from './student.csv.ts';
@@ -78,7 +78,12 @@ export async function listStudents(
   actor: Actor,
   q: { q?: string; className?: string; examId?: string; limit: number; cursor?: string },
 ) {
-  requireRole(actor, 'ADMIN');
+  // the whole roster is the exam office's; an exam's owner searches it for that exam's identification desk
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  if (actor.role === 'TEACHER') {
+    if (!q.examId) throw forbidden();
+    await loadExamToManage(ctx.db, actor, q.examId);
+  }
   const words = q.q ? foldText(q.q).split(' ').filter(Boolean).slice(0, 8) : [];
   const rows = await students.searchStudents(ctx.db, { words, className: q.className, examId: q.examId, limit: q.limit, after: q.cursor });
   const page = rows.slice(0, q.limit);
