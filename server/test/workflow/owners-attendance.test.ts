@@ -3,7 +3,7 @@
  * the statistics. HTTP through app.inject, on the engine of KORRIGO_TEST_DB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, engine, leafIds, makeCopy, makeExam, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
+import { createTestEnv, engine, leafIds, makeCopy, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
 import { gradeCopy, makeStudents } from './helpers.ts';
 
 const a = '/api/v1';
