@@ -13,7 +13,7 @@ import { type ToolEffect, type ToolId, TOOLS, toolForKey } from '../../annotatio
 import { isKey, type Key, useI18n } from '../../i18n';
 import { Link, navigate } from '../../lib/router';
 import { clampPoints, formatDelta, formatPoints, parsePoints } from '../../lib/points';
-import { hhmm } from '../../lib/time';
+import { dateTime, hhmm } from '../../lib/time';
 import { useSession } from '../auth/session';
 import { Dialog, ErrorBox, Loading, StatusBadge } from '../common/ui';
 import { ConflictDialog } from './ConflictDialog';
@@ -939,7 +939,7 @@ function EventsList({ copyId }: { copyId: string }) {
       <ul className="events">
         {events?.map((ev) => (
           <li key={ev.id}>
-            {new Date(ev.createdAt).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')} · {isKey(`ev_${ev.action}`) ? t(`ev_${ev.action}` as Key) : ev.action}
+            {dateTime(ev.createdAt, lang)} · {isKey(`ev_${ev.action}`) ? t(`ev_${ev.action}` as Key) : ev.action}
             {ev.actor ? ` · ${ev.actor.displayName}` : ''}
           </li>
         ))}
