@@ -55,6 +55,9 @@ describe(`student slips [${engine}]`, () => {
     const [account] = parseAccounts(csv.raw.toString('utf8'));
     expect(account!.studentNumber).toBe('CSV1');
     expect(csv.raw.toString('utf8').split('\r\n')[1]!.split(';').slice(3)).toEqual(['Durand', 'Léo', '4B']);
+    // the Users page filters student accounts by the class of their roster entry
+    const listed = (await admin.req('GET', '/api/v1/users?role=STUDENT&limit=200')).body.items.find((u: { email: string }) => u.email === account!.email);
+    expect(listed.className).toBe('4B');
     // Accept listing CSV first keeps the CSV
     const both = await admin.req('POST', '/api/v1/students/provision', { studentIds: [students.get('CSV1')!.id], reset: true }, { accept: 'text/csv, application/pdf' });
     expect(both.headers['content-type']).toBe('text/csv; charset=utf-8');

@@ -25,7 +25,7 @@ import type {
 } from '@korrigo/contracts';
 // the contracts export inferred types for most shapes; these few are only exported as schemas
 import type { z } from 'zod';
-import type { AttendanceList } from '@korrigo/contracts';
+import type { AttendanceList, UserListItem } from '@korrigo/contracts';
 import { ApiError } from './errors';
 
 export { ApiError } from './errors';
@@ -180,7 +180,7 @@ export const api = {
   logout: () => request<void>('POST', '/auth/logout'),
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/auth/change-password', { body: { currentPassword, newPassword } }),
-  listUsers: () => all<User>('/users', {}, 'users'),
+  listUsers: () => all<UserListItem>('/users', {}, 'users'),
   createUser: (body: { email: string; displayName: string; role: Role; password: string }) =>
     request<unknown>('POST', '/users', { body }).then(unwrap<User>('user')),
 
