@@ -14,6 +14,9 @@ export const User = z.object({
   createdAt: IsoTime,
 });
 export type User = z.infer<typeof User>;
+/** GET /users: a user, with the class of the roster entry of a student account */
+export const UserListItem = User.extend({ className: z.string().nullable() });
+export type UserListItem = z.infer<typeof UserListItem>;
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
 export const Password = z.string().min(10, 'at least 10 characters').max(256);

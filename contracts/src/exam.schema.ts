@@ -52,6 +52,8 @@ export const Exam = z.object({
   maxTotal: z.number().int(),
   counts: z.record(z.string(), z.number().int()),
   correctors: z.array(UserRef),
+  /** the teacher who runs this exam (admin rights on it only); null when only the exam office runs it */
+  owner: UserRef.nullable(),
 });
 export type Exam = z.infer<typeof Exam>;
 
@@ -69,6 +71,8 @@ export const UpdateExamBody = z.object({
   pagesPerCopy: z.number().int().min(1).max(500).optional(),
   anonymous: z.boolean().optional(),
   questions: z.array(QuestionInput).max(200).optional(),
+  /** admins only: hands the exam to a teacher (or back to the exam office with null) */
+  ownerId: Id.nullable().optional(),
 });
 export const ExamResponse = z.object({ exam: Exam });
 export const ExamListQuery = z.object({ archived: z.enum(['true', 'false', 'all']).default('false') });

@@ -8,3 +8,4 @@ export * from './regrade.schema.ts';
 export * from './workflow.schema.ts';
 export * from './audit.schema.ts';
 export * from './page-repair.schema.ts';
+export * from './attendance.schema.ts';

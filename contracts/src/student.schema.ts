@@ -41,7 +41,10 @@ export const ImportResult = z.object({
 export type ImportResult = z.infer<typeof ImportResult>;
 
 /**
- * `POST /students/provision` → text/csv `student_number;email;one_time_password`.
+ * `POST /students/provision` → text/csv `student_number;email;one_time_password;last_name;first_name;class_name`
+ * (the first three columns as ever; name and class appended for printing), or, with `Accept: application/pdf` or
+ * `format: "pdf"`, a PDF of printable slips (one per student, 8 per A4 page, cut lines).
+
  * Default: every student without an account. With `studentIds`, students that already have an account are
  * skipped unless `reset` is true (a new one-time password replaces the old one and their sessions end).
  * The body may be omitted.
@@ -49,4 +52,5 @@ export type ImportResult = z.infer<typeof ImportResult>;
 export const ProvisionBody = z.object({
   studentIds: z.array(Id).min(1).max(20_000).optional(),
   reset: z.boolean().optional(),
+  format: z.enum(['csv', 'pdf']).optional(),
 }).nullish();

@@ -81,6 +81,8 @@ export const ExamStats = z.object({
   /** copies of the exam (merged ones excluded) and, of those, GRADED ones (the only ones counted) */
   copies: z.number().int(),
   graded: z.number().int(),
+  /** students without a copy, left out of every average and distribution (attendance of the exam) */
+  excluded: z.object({ absent: z.number().int(), excused: z.number().int(), exempt: z.number().int() }),
   /** totals over the scored questions; a graded copy with no scored question at all has no total and is left out */
   total: Distribution,
   /** graded copies with at least one question left "not scored" */

@@ -56,7 +56,7 @@ describe('admin screens', () => {
     expect(await page.getByRole('button', { name: 'I have the file — close' }).isDisabled()).toBe(true);
     await shot(page, 'admin-01-provision');
     const lines = await downloadCsv(page);
-    expect(lines[0]).toEqual(['student_number', 'email', 'one_time_password']);
+    expect(lines[0]).toEqual(['student_number', 'email', 'one_time_password', 'last_name', 'first_name', 'class_name']);
     const byNumber = new Map(lines.slice(1).map((l) => [l[0]!, l]));
     for (const n of ['P001', 'P002', 'P003']) expect(byNumber.get(n)?.[2]).toMatch(/\S{12}/);
     expect(byNumber.get('P001')![1]).toBe('emma.leroy@e2e.test');

@@ -97,7 +97,11 @@ function Shell() {
           { to: '/users', label: t('navUsers') },
         ]
       : user.role === 'TEACHER'
-        ? [{ to: '/queue', label: t('navQueue') }]
+        ? [
+            { to: '/queue', label: t('navQueue') },
+            // a teacher may run tests of their own: they create them and see them here
+            { to: '/exams', label: t('navMyExams') },
+          ]
         : [{ to: '/results', label: t('navResults') }];
 
   const desk = match('/copies/:id/grade', path);
@@ -133,8 +137,9 @@ function route(path: string, user: User) {
   let m: Record<string, string> | null;
   const admin = user.role === 'ADMIN';
   if (path === '/account/password') return <ChangePasswordPage forced={false} onDone={() => navigate(HOME[user.role])} />;
-  if (admin && match('/exams', path)) return <ExamsPage />;
-  if (admin && (m = match('/exams/:id/:tab?', path))) return <ExamPage key={m.id} examId={m.id!} tab={m.tab ?? 'scale'} />;
+  const staff = admin || user.role === 'TEACHER';
+  if (staff && match('/exams', path)) return <ExamsPage />;
+  if (staff && (m = match('/exams/:id/:tab?', path))) return <ExamPage key={m.id} examId={m.id!} tab={m.tab ?? 'scale'} />;
   if (admin && match('/students', path)) return <StudentsPage />;
   if (admin && match('/users', path)) return <UsersPage />;
   if (user.role !== 'STUDENT' && match('/queue', path)) return <QueuePage />;

@@ -262,6 +262,19 @@ export interface CopyReviewsTable {
   /** JSON: [{ questionId, points, comment }] — the score rows as they were */
   previous_scores: string;
 }
+export interface ExamOwnersTable {
+  exam_id: string;
+  user_id: string;
+  created_at: string;
+}
+export type AttendanceStatus = 'ABSENT' | 'EXCUSED' | 'EXEMPT';
+export interface ExamAttendanceTable {
+  exam_id: string;
+  student_id: string;
+  status: AttendanceStatus;
+  updated_by: string;
+  updated_at: string;
+}
 export interface AuditLogTable {
   id: string;
   actor_id: string | null;
@@ -298,6 +311,8 @@ export interface Database {
   regrade_requests: RegradeRequestsTable;
   copy_reviews: CopyReviewsTable;
   audit_log: AuditLogTable;
+  exam_owners: ExamOwnersTable;
+  exam_attendance: ExamAttendanceTable;
 }
 
 export type Copy = Selectable<CopiesTable>;

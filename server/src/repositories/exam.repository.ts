@@ -19,9 +19,13 @@ export const listExams = (ex: Executor, opts: { correctorId?: string; archived: 
   if (opts.archived === 'false') q = q.where('exams.archived_at', 'is', null);
   if (opts.archived === 'true') q = q.where('exams.archived_at', 'is not', null);
   if (opts.correctorId) {
+    // a teacher's exams: those they correct and those they own
     const uid = opts.correctorId;
     q = q.where((eb) =>
-      eb.exists(eb.selectFrom('exam_correctors as ec').select('ec.user_id').whereRef('ec.exam_id', '=', 'exams.id').where('ec.user_id', '=', uid)),
+      eb.or([
+        eb.exists(eb.selectFrom('exam_correctors as ec').select('ec.user_id').whereRef('ec.exam_id', '=', 'exams.id').where('ec.user_id', '=', uid)),
+        eb.exists(eb.selectFrom('exam_owners as eo').select('eo.user_id').whereRef('eo.exam_id', '=', 'exams.id').where('eo.user_id', '=', uid)),
+      ]),
     );
   }
   return q.execute();
@@ -117,4 +121,21 @@ export const isCorrector = async (ex: Executor, examId: string, userId: string) 
 export const replaceCorrectors = async (ex: Executor, examId: string, userIds: string[]) => {
   await ex.deleteFrom('exam_correctors').where('exam_id', '=', examId).execute();
   if (userIds.length) await ex.insertInto('exam_correctors').values(userIds.map((user_id) => ({ exam_id: examId, user_id }))).execute();
+};
+
+export const isOwner = async (ex: Executor, examId: string, userId: string) =>
+  !!(await ex.selectFrom('exam_owners').select('user_id').where('exam_id', '=', examId).where('user_id', '=', userId).executeTakeFirst());
+
+export const findOwner = (ex: Executor, examId: string) =>
+  ex
+    .selectFrom('exam_owners')
+    .innerJoin('users', 'users.id', 'exam_owners.user_id')
+    .select(['users.id', 'users.display_name'])
+    .where('exam_owners.exam_id', '=', examId)
+    .executeTakeFirst();
+
+/** Names the exam's owner (replacing any), or leaves it without one. */
+export const setOwner = async (ex: Executor, examId: string, userId: string | null, now: string) => {
+  await ex.deleteFrom('exam_owners').where('exam_id', '=', examId).execute();
+  if (userId) await ex.insertInto('exam_owners').values({ exam_id: examId, user_id: userId, created_at: now }).execute();
 };

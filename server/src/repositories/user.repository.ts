@@ -13,10 +13,17 @@ export const insertUser = (ex: Executor, row: Insertable<UsersTable>) => ex.inse
 export const updateUser = (ex: Executor, id: string, patch: Updateable<UsersTable>) =>
   ex.updateTable('users').set(patch).where('id', '=', id).execute();
 
+/** Users with, for student accounts, the class of their roster entry (the Users page filters by it). */
 export const listUsers = (ex: Executor, opts: { role?: string; limit: number; after?: string }) => {
-  let q = ex.selectFrom('users').selectAll().orderBy('email').limit(opts.limit + 1);
-  if (opts.role) q = q.where('role', '=', opts.role as UsersTable['role']);
-  if (opts.after) q = q.where('email', '>', opts.after);
+  let q = ex
+    .selectFrom('users')
+    .leftJoin('students', 'students.user_id', 'users.id')
+    .selectAll('users')
+    .select('students.class_name')
+    .orderBy('users.email')
+    .limit(opts.limit + 1);
+  if (opts.role) q = q.where('users.role', '=', opts.role as UsersTable['role']);
+  if (opts.after) q = q.where('users.email', '>', opts.after);
   return q.execute();
 };
 

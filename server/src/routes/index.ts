@@ -19,6 +19,7 @@ import { portalRoutes } from './portal.routes.ts';
 import { uploadRoutes } from './upload.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { pageRepairRoutes } from './page-repair.routes.ts';
+import { attendanceRoutes } from './attendance.routes.ts';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
@@ -37,7 +38,7 @@ export const lockToken = (req: FastifyRequest): string | undefined => {
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
 const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes,
   studentRoutes, identificationRoutes, dispatchRoutes, releaseRoutes, exportRoutes, statsRoutes, regradeRoutes, portalRoutes, auditRoutes,
-  pageRepairRoutes];
+  pageRepairRoutes, attendanceRoutes];
 
 export async function registerRoutes(app: App, ctx: AppContext) {
   await app.register(

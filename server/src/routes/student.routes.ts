@@ -4,6 +4,15 @@ import { actorOf } from './index.ts';
 import * as studentService from '../services/student.service.ts';
 
 const tags = ['students'];
+
+/** Accept names application/pdf ahead of (or without) text/csv. */
+function prefersPdf(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  const pdf = types.indexOf('application/pdf');
+  const csv = types.indexOf('text/csv');
+  return pdf >= 0 && (csv < 0 || pdf < csv);
+}
 const CSV_LIMIT = 10 * 1024 * 1024;
 
 export const studentRoutes: RouteModule = async (app, ctx) => {
@@ -20,15 +29,20 @@ export const studentRoutes: RouteModule = async (app, ctx) => {
 
   app.get('/students', { schema: { querystring: StudentListQuery, tags } }, async (req) => studentService.listStudents(ctx, actorOf(req), req.query));
 
+  // CSV by default (the contract); printable slips when the client asks for a PDF, by Accept or by `format`
   app.post('/students/provision', { schema: { body: ProvisionBody, tags } }, async (req, reply) => {
+    const wantsPdf = req.body?.format ? req.body.format === 'pdf' : prefersPdf(req.headers.accept);
     const out = await studentService.provisionAccounts(ctx, actorOf(req), req.body ?? {});
+    const [type, file, body] = wantsPdf
+      ? ['application/pdf', 'student-accounts.pdf', Buffer.from(await studentService.accountSlips(ctx, out.accounts, `${req.protocol}://${req.host}/`))]
+      : ['text/csv; charset=utf-8', 'student-accounts.csv', studentService.accountsCsv(out.accounts)];
     return reply
-      .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', 'attachment; filename="student-accounts.csv"')
+      .type(type)
+      .header('Content-Disposition', `attachment; filename="${file}"`)
       // one-time passwords: never kept by a cache or a proxy
       .header('Cache-Control', 'no-store')
       .header('X-Provisioned-Count', String(out.provisioned))
       .header('X-Skipped-Count', String(out.skipped.length))
-      .send(out.csv);
+      .send(body);
   });
 };

@@ -10,8 +10,8 @@ import { listEvents } from '../repositories/event.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
 import { latestJobFor } from '../repositories/job.repository.ts';
 import { findBlob } from '../repositories/blob.repository.ts';
-import { findExam, listQuestions } from '../repositories/exam.repository.ts';
-import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
+import { listQuestions } from '../repositories/exam.repository.ts';
+import { loadCopyFor, loadCopyToManage, loadExamAccess, mayKnowStudent, requireRole, type CopyAccess, type ExamAccess } from './access.ts';
 import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, maskedPageImage } from './anonymity.service.ts';
 import { transition } from './copy-state-machine.ts';
 import { displaySize, withOrientation, type Rotation } from './page-rotation.ts';
@@ -59,7 +59,7 @@ async function studentRef(ex: Executor, studentId: string | null) {
   return s ? { id: s.id, studentNumber: s.student_number, lastName: s.last_name, firstName: s.first_name, className: s.class_name } : null;
 }
 
-export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam) {
+export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam, access: CopyAccess | ExamAccess) {
   const ex = ctx.db;
   const [pages, annotations, scores, marks, lease, questions, job, assignee, submitter] = await Promise.all([
     copies.listPages(ex, copy.id),
@@ -81,7 +81,7 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
     examId: copy.exam_id,
     anonymousCode: copy.anonymous_code,
     status: copy.status,
-    student: mayKnowStudent(actor, exam) ? await studentRef(ex, copy.student_id) : null,
+    student: mayKnowStudent(actor, exam, access) ? await studentRef(ex, copy.student_id) : null,
     assignedTo: userRef(copy.assigned_to, assignee?.display_name),
     lock: lease && lease.expires_at > now ? { owner: { id: lease.owner_id, displayName: lease.owner_name }, expiresAt: lease.expires_at } : null,
     pageCount: pages.length,
@@ -112,8 +112,8 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
 }
 
 export async function getCopy(ctx: AppContext, actor: Actor, id: string) {
-  const { copy, exam } = await loadCopyFor(ctx.db, actor, id);
-  return copyDetail(ctx, actor, copy, exam);
+  const { copy, exam, access } = await loadCopyFor(ctx.db, actor, id);
+  return copyDetail(ctx, actor, copy, exam, access);
 }
 
 export async function listExamCopies(
@@ -123,12 +123,12 @@ export async function listExamCopies(
   q: { status?: CopyStatus; assignedTo?: string; limit: number; cursor?: string },
 ) {
   requireRole(actor, 'ADMIN', 'TEACHER');
-  const exam = await loadExamFor(ctx.db, actor, examId);
+  const { exam, access } = await loadExamAccess(ctx.db, actor, examId);
   const rows = await copies.listCopies(ctx.db, {
     examId,
     status: q.status,
     assignedTo: q.assignedTo === 'none' ? null : q.assignedTo === 'me' ? actor.id : q.assignedTo,
-    visibleToTeacher: actor.role === 'TEACHER' ? actor.id : undefined,
+    visibleToTeacher: access === 'corrector' ? actor.id : undefined,
     limit: q.limit,
     after: q.cursor,
   });
@@ -137,7 +137,7 @@ export async function listExamCopies(
   const byCopy = new Map<string, typeof scores>();
   for (const s of scores) byCopy.set(s.copy_id, [...(byCopy.get(s.copy_id) ?? []), s]);
   const now = ctx.clock.now().toISOString();
-  const showStudent = mayKnowStudent(actor, exam);
+  const showStudent = mayKnowStudent(actor, exam, access);
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -229,13 +229,11 @@ function withoutStudent(metadata: Record<string, unknown>): Record<string, unkno
 }
 
 export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   const row = await ctx.db.transaction().execute(async (tx) => {
-    const copy = await copies.findCopy(tx, copyId, 'update');
-    if (!copy) throw notFound('Copy');
+    const { exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     const validated = await transition(tx, 'validate', copyId, { actorId: actor.id, now });
-    if ((await findExam(tx, copy.exam_id))?.anonymous === 1) await enqueueHeaderMasks(tx, [copyId], now);
+    if (exam.anonymous === 1) await enqueueHeaderMasks(tx, [copyId], now);
     return validated;
   });
   return { status: row.status };

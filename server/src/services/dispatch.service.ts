@@ -4,14 +4,13 @@
  * Every assignment is one conditional statement plus its grading event, in one transaction.
  */
 import type { AppContext, Actor } from '../context.ts';
-import { AppError, invalidState, notFound, validation } from '../errors.ts';
+import { AppError, invalidState, validation } from '../errors.ts';
 import * as dispatchRepo from '../repositories/dispatch.repository.ts';
-import { findCopy } from '../repositories/copy.repository.ts';
 import { findLease } from '../repositories/lock.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
 import { isCorrector } from '../repositories/exam.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { loadCopyToManage, loadExamToManage } from './access.ts';
 import { audit } from './audit.service.ts';
 
 export interface PoolCopy {
@@ -72,11 +71,10 @@ export function planAssignments(correctors: string[], baseLoad: Map<string, numb
 }
 
 export async function dispatchExam(ctx: AppContext, actor: Actor, examId: string, opts: { rebalance?: boolean }) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   const via = opts.rebalance ? 'rebalance' : 'dispatch';
   return ctx.db.transaction().execute(async (tx) => {
-    await loadExamFor(tx, actor, examId);
+    await loadExamToManage(tx, actor, examId);
     const correctors = await dispatchRepo.correctorsWithLoad(tx, examId);
     if (correctors.length === 0) {
       throw new AppError('INVALID_STATE', 409, 'This exam has no active correctors: add correctors before dispatching', { currentStatus: null });
@@ -111,11 +109,9 @@ export async function dispatchExam(ctx: AppContext, actor: Actor, examId: string
 }
 
 export async function setAssignee(ctx: AppContext, actor: Actor, copyId: string, userId: string | null) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await findCopy(tx, copyId, 'update');
-    if (!copy) throw notFound('Copy');
+    const { copy } = await loadCopyToManage(tx, actor, copyId, 'update');
     if (copy.status === 'MERGED') throw invalidState(copy.status);
     const user = userId ? await findUserById(tx, userId) : null;
     if (userId && (!user || user.is_active !== 1 || !(await isCorrector(tx, copy.exam_id, userId)))) {

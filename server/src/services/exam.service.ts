@@ -2,11 +2,11 @@ import type { QuestionInput } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { ExamsTable, QuestionsTable } from '../db/schema.ts';
-import { AppError, notFound, validation } from '../errors.ts';
+import { AppError, forbidden, notFound, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import * as exams from '../repositories/exam.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { loadExamFor, loadExamToManage, requireRole } from './access.ts';
 import { computeMaxTotal, leafQuestions } from './total.ts';
 import { audit } from './audit.service.ts';
 import { enqueueHeaderMasks } from './anonymity.service.ts';
@@ -35,6 +35,7 @@ export async function examDto(ex: Executor, exam: ExamsTable) {
     maxTotal: computeMaxTotal(questions),
     counts: await exams.statusCounts(ex, exam.id),
     correctors: (await exams.listCorrectors(ex, exam.id)).map((u) => ({ id: u.id, displayName: u.display_name })),
+    owner: await exams.findOwner(ex, exam.id).then((u) => (u ? { id: u.id, displayName: u.display_name } : null)),
   };
 }
 
@@ -109,7 +110,8 @@ export async function createExam(
   actor: Actor,
   input: { title: string; examDate?: string | null; pagesPerCopy: number; anonymous?: boolean; questions: QuestionInput[] },
 ) {
-  requireRole(actor, 'ADMIN');
+  // a teacher may run a test of their own: they own the exam they create, and grade it unless they change that
+  requireRole(actor, 'ADMIN', 'TEACHER');
   const now = ctx.clock.now().toISOString();
   const id = newId();
   await ctx.db.transaction().execute(async (tx) => {
@@ -127,7 +129,11 @@ export async function createExam(
       updated_at: now,
     });
     await writeScale(tx, id, input.questions);
-    await audit(tx, actor, 'EXAM_CREATED', 'exam', id, { title: input.title }, now);
+    if (actor.role === 'TEACHER') {
+      await exams.setOwner(tx, id, actor.id, now);
+      await exams.replaceCorrectors(tx, id, [actor.id]);
+    }
+    await audit(tx, actor, 'EXAM_CREATED', 'exam', id, { title: input.title, owner: actor.role === 'TEACHER' ? actor.id : null }, now);
   });
   return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
 }
@@ -147,15 +153,21 @@ export async function updateExam(
   ctx: AppContext,
   actor: Actor,
   id: string,
-  input: { title?: string; examDate?: string | null; pagesPerCopy?: number; anonymous?: boolean; questions?: QuestionInput[] },
+  input: { title?: string; examDate?: string | null; pagesPerCopy?: number; anonymous?: boolean; questions?: QuestionInput[]; ownerId?: string | null },
 ) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   await ctx.db
     .transaction()
     .execute(async (tx) => {
-      const exam = await exams.findExam(tx, id);
-      if (!exam) throw notFound('Exam');
+      const exam = await loadExamToManage(tx, actor, id);
+      if (input.ownerId !== undefined) {
+        if (actor.role !== 'ADMIN') throw forbidden('Only an admin may hand an exam to another owner');
+        if (input.ownerId !== null) {
+          const u = await findUserById(tx, input.ownerId);
+          if (!u || u.is_active !== 1 || u.role !== 'TEACHER') throw validation('The owner must be an active teacher', { field: 'ownerId' });
+        }
+        await exams.setOwner(tx, id, input.ownerId, now);
+      }
       if (input.pagesPerCopy !== undefined && input.pagesPerCopy !== exam.pages_per_copy && (await exams.examHasAnything(tx, id))) {
         throw new AppError('INVALID_STATE', 409, 'Pages per copy cannot change once scans are uploaded', { currentStatus: null });
       }
@@ -189,8 +201,8 @@ async function checkAnonymityMayChange(tx: Executor, examId: string) {
 
 /** P0-DI-005: an exam with copies is never deleted (archive it instead); the check and the delete are one statement. */
 export async function deleteExam(ctx: AppContext, actor: Actor, id: string) {
-  requireRole(actor, 'ADMIN');
   await ctx.db.transaction().execute(async (tx) => {
+    await loadExamToManage(tx, actor, id);
     const exam = await exams.findExam(tx, id, 'update');
     if (!exam) throw notFound('Exam');
     if (await exams.examHasAnything(tx, id)) {
@@ -205,10 +217,9 @@ export async function deleteExam(ctx: AppContext, actor: Actor, id: string) {
 }
 
 export async function setArchived(ctx: AppContext, actor: Actor, id: string, archived: boolean) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await exams.findExam(tx, id))) throw notFound('Exam');
+    await loadExamToManage(tx, actor, id);
     await exams.updateExam(tx, id, { archived_at: archived ? now : null, archived_by: archived ? actor.id : null, updated_at: now });
     await audit(tx, actor, archived ? 'EXAM_ARCHIVED' : 'EXAM_UNARCHIVED', 'exam', id, {}, now);
   });
@@ -216,10 +227,9 @@ export async function setArchived(ctx: AppContext, actor: Actor, id: string, arc
 }
 
 export async function setCorrectors(ctx: AppContext, actor: Actor, id: string, userIds: string[]) {
-  requireRole(actor, 'ADMIN');
   const unique = [...new Set(userIds)];
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await exams.findExam(tx, id))) throw notFound('Exam');
+    await loadExamToManage(tx, actor, id);
     for (const uid of unique) {
       const u = await findUserById(tx, uid);
       if (!u || u.is_active !== 1 || (u.role !== 'TEACHER' && u.role !== 'ADMIN')) throw validation(`User ${uid} is not an active teacher`);

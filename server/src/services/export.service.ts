@@ -9,7 +9,9 @@ import type { Executor } from '../db/database.ts';
 import { validation } from '../errors.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
 import { examResultRows, scoresOfExam, unscoredMarksOfExam } from '../repositories/export.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { statusesWithoutCopy } from '../repositories/attendance.repository.ts';
+import type { AttendanceStatus } from '../db/schema.ts';
+import { loadExamToManage } from './access.ts';
 import { computeMaxTotal, computeTotal, leafQuestions, questionResults, type QuestionResult } from './total.ts';
 import { csvLine, formatPoints, rescale, type Cell } from './export.csv.ts';
 import { foldText } from './student.csv.ts';
@@ -89,18 +91,35 @@ const disposition = (base: string, ext: string) =>
 const NOT_SCORED = { fr: 'non noté', en: 'not scored' } as const;
 
 /**
+ * What Pronote's grade entry accepts instead of a mark, for a student who has none and must not count in the
+ * average. Source: Index Éducation, PRONOTE support, "How do I indicate an absence, an exemption, or an unreturned
+ * test in the entry of grades?" (https://docs.index-education.com/docs_en/en-pronote-support-page-143-6933-how-do-i-
+ * indicate-an-absence-an-exemption-or-an-unreturned-test-in-the-entry-of-grades.php): such statuses "exclude the
+ * test from the grade calculation" — Absent (Abs), Exempt, Not graded. That page is the English edition (Exempt
+ * shows "Exemp" there); schools importing this file use the French client, whose labels for the same statuses are
+ * "Abs", "Disp" (dispensé) and "N.Not" (non noté) — commonly documented for the French edition, though we could not
+ * retrieve its own page. Pronote's "Z" (absent, counted as 0) is deliberately not used: Korrigo leaves absences
+ * out of averages, as in its own statistics. An excused absence (ABJ) is still "Abs" for a grade: Pronote records
+ * the justification in its absences module, not in the grade.
+ */
+export const PRONOTE_CODES: Record<AttendanceStatus, string> = { ABSENT: 'Abs', EXCUSED: 'Abs', EXEMPT: 'Disp' };
+
+/** A student with a status and no copy: a row of its own in the exports, with a code instead of a mark. */
+type AbsenceRow = Awaited<ReturnType<typeof statusesWithoutCopy>>[number];
+
+/**
  * Pronote: `;`, UTF-8 with BOM, CRLF, comma decimals, columns Nom;Prénom;Classe;Numéro;Copie;Note;Remarque (the
  * import wizard maps them; Remarque is left unmapped). Note is the total over the scored questions; a copy with no
  * scored question at all has an empty Note (Pronote then imports no mark: the office enters its own code), and
- * Remarque names the questions left "non noté". Plain: RFC 4180 `,`, CRLF, dot decimals, one column per question
- * of the scale in its order (exercises hold their subtotal), a "not scored" question written as such (spreadsheet
- * averages skip text, as the statistics do), and a last column naming them. Text cells are formula-safe in both.
- * `scale` rescales totals to /scale (e.g. 20).
+ * Remarque names the questions left "non noté"; absent, excused and exempt students get Pronote's code as their
+ * Note. Plain: RFC 4180 `,`, CRLF, dot decimals, one column per question of the scale in its order (exercises hold
+ * their subtotal), a "not scored" question written as such (spreadsheet averages skip text, as the statistics do),
+ * a last column naming them, and the attendance status in `status`. Text cells are formula-safe in both. `scale`
+ * rescales totals to /scale (e.g. 20).
  */
 export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q: { format: 'plain' | 'pronote'; scale?: number }) {
-  requireRole(actor, 'ADMIN');
-  const exam = await loadExamFor(ctx.db, actor, examId);
-  const { results, questions, maxTotal } = await loadResults(ctx.db, examId);
+  const exam = await loadExamToManage(ctx.db, actor, examId);
+  const [{ results, questions, maxTotal }, absent] = await Promise.all([loadResults(ctx.db, examId), statusesWithoutCopy(ctx.db, examId)]);
   if (q.scale !== undefined && maxTotal === 0) throw validation('This exam has no points to rescale: give its questions a maximum first');
   const outOf = q.scale !== undefined ? q.scale * 100 : maxTotal;
   const shown = (total: number | null) => (total === null ? null : q.scale !== undefined ? rescale(total, maxTotal, q.scale) : total);
@@ -109,7 +128,11 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
   const notScoredLabels = (r: ResultRow) => r.notScored.map((id) => labelOf.get(id)!).join(', ');
   /** nothing scored and something left "not scored": there is no mark to give */
   const noMark = (r: ResultRow) => r.notScored.length > 0 && r.points.size === 0;
-  results.sort(byStudent);
+  type Line = { kind: 'copy'; r: ResultRow } | { kind: 'absent'; a: AbsenceRow };
+  const key = (l: Line): SortKey =>
+    l.kind === 'copy' ? l.r : { ...l.a, anonymous_code: '', student_id: l.a.student_id };
+  const lines: Line[] = [...results.map((r) => ({ kind: 'copy' as const, r })), ...absent.map((a) => ({ kind: 'absent' as const, a }))];
+  lines.sort((x, y) => byStudent(key(x), key(y)));
 
   let body: string;
   if (q.format === 'pronote') {
@@ -118,20 +141,25 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
     body =
       '\uFEFF' +
       csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note', 'Remarque'].map((text) => ({ text })), d) +
-      results
-        .map((r) =>
-          csvLine(
-            [
-              { text: r.last_name },
-              { text: r.first_name },
-              { text: r.class_name },
-              { text: r.student_number },
-              { text: r.anonymous_code },
-              num(noMark(r) ? null : shown(r.total)),
-              { text: r.notScored.length ? `${NOT_SCORED.fr} : ${notScoredLabels(r)}` : '' },
-            ],
-            d,
-          ),
+      lines
+        .map((l) =>
+          l.kind === 'copy'
+            ? csvLine(
+                [
+                  { text: l.r.last_name },
+                  { text: l.r.first_name },
+                  { text: l.r.class_name },
+                  { text: l.r.student_number },
+                  { text: l.r.anonymous_code },
+                  num(noMark(l.r) ? null : shown(l.r.total)),
+                  { text: l.r.notScored.length ? `${NOT_SCORED.fr} : ${notScoredLabels(l.r)}` : '' },
+                ],
+                d,
+              )
+            : csvLine(
+                [{ text: l.a.last_name }, { text: l.a.first_name }, { text: l.a.class_name }, { text: l.a.student_number }, { text: '' }, { text: PRONOTE_CODES[l.a.status] }, { text: '' }],
+                d,
+              ),
         )
         .join('');
   } else {
@@ -150,9 +178,15 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
         ),
         d,
       ) +
-      results
-        .map((r) =>
-          csvLine(
+      lines
+        .map((l) => {
+          if (l.kind === 'absent') {
+            const a = l.a;
+            const blank = questions.map(() => num(null));
+            return csvLine([{ text: a.student_number }, { text: a.last_name }, { text: a.first_name }, { text: a.class_name }, { text: '' }, { text: a.status }, num(null), num(outOf), ...blank, { text: '' }], d);
+          }
+          const r = l.r;
+          return csvLine(
             [
               { text: r.student_number },
               { text: r.last_name },
@@ -166,8 +200,8 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
               { text: notScoredLabels(r) },
             ],
             d,
-          ),
-        )
+          );
+        })
         .join('');
   }
   const fileName = `${exam.title}${q.format === 'pronote' ? '-pronote' : ''}${q.scale ? `-sur-${q.scale}` : ''}`;
@@ -194,8 +228,7 @@ export function zipEntryNames(rows: { id: string; anonymous_code: string; studen
  * exam's size, and the length is known up front.
  */
 export async function exportZip(ctx: AppContext, actor: Actor, examId: string) {
-  requireRole(actor, 'ADMIN');
-  const exam = await loadExamFor(ctx.db, actor, examId);
+  const exam = await loadExamToManage(ctx.db, actor, examId);
   const rows = (await examResultRows(ctx.db, examId)).filter((r) => r.status === 'GRADED' && r.final_storage_key);
   rows.sort(byStudent);
   const names = zipEntryNames(rows);

@@ -16,7 +16,7 @@ import { insertEvent } from '../repositories/event.repository.ts';
 import { findCopy, listPages } from '../repositories/copy.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
 import { insertJob, latestJobFor } from '../repositories/job.repository.ts';
-import { loadCopyFor, requireRole } from './access.ts';
+import { loadCopyFor, loadCopyToManage, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
 import { reopenWithReview } from './review.service.ts';
 import { annotationDto, scoreDto } from './copy.service.ts';
@@ -105,7 +105,7 @@ export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, t
 export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   await ctx.db.transaction().execute(async (tx) => {
-    await loadCopyFor(tx, actor, copyId, 'share');
+    const { access } = await loadCopyFor(tx, actor, copyId, 'share');
     const now = ctx.clock.now().toISOString();
     const lease = await locks.findLease(tx, copyId);
     if (!lease) return;
@@ -120,7 +120,7 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
       await insertEvent(tx, { copyId, action: 'LEASE_RELEASED', actorId: actor.id, at: now });
       return;
     }
-    if (actor.role !== 'ADMIN') throw lockRequired('The X-Lock-Token header is missing');
+    if (access !== 'admin') throw lockRequired('The X-Lock-Token header is missing');
     // breaks the lease read above, not one a takeover put in its place meanwhile (the event names its owner)
     if (await locks.releaseLease(tx, copyId, lease.token)) {
       await insertEvent(tx, { copyId, action: 'LEASE_BROKEN', actorId: actor.id, at: now, metadata: { owner: lease.owner_id } });
@@ -369,7 +369,7 @@ export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
     requireCorrector(actor, access);
-    if (actor.role !== 'ADMIN' && copy.status === 'LOCKED' && copy.locked_by !== actor.id) {
+    if (access !== 'admin' && copy.status === 'LOCKED' && copy.locked_by !== actor.id) {
       throw forbidden('Only the teacher who submitted the copy, or an admin, can unlock it');
     }
     const row = await transition(
@@ -377,7 +377,7 @@ export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
       'unlock',
       copyId,
       { actorId: actor.id, now: ctx.clock.now().toISOString() },
-      { submitterOnly: actor.role === 'ADMIN' ? undefined : actor.id },
+      { submitterOnly: access === 'admin' ? undefined : actor.id },
     );
     return { status: row.status };
   });
@@ -395,7 +395,7 @@ export async function finalize(ctx: AppContext, actor: Actor, copyId: string, to
     const now = ctx.clock.now().toISOString();
     if (copy.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
     if (copy.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
-    if (actor.role !== 'ADMIN') {
+    if (access !== 'admin') {
       const isSubmitter = copy.locked_by === actor.id;
       const lease = token ? await locks.holdLiveLease(tx, { copyId, token, now }) : undefined;
       const holdsLease = !!lease && lease.owner_id === actor.id;
@@ -428,9 +428,8 @@ async function runningJob(tx: Executor, copyId: string) {
 }
 
 export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
-  requireRole(actor, 'ADMIN');
   return ctx.db.transaction().execute(async (tx) => {
-    const { copy, exam } = await loadCopyFor(tx, actor, copyId, 'update');
+    const { copy, exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     // the student keeps the released result, "under review", until the copy is graded again
     const row = await reopenWithReview(tx, copy, exam, { actorId: actor.id, now: ctx.clock.now().toISOString() });
     return { status: row.status };

@@ -10,7 +10,8 @@ import { findCopy, updateCopyFields } from '../repositories/copy.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { findStudent } from '../repositories/student.repository.ts';
 import * as ident from '../repositories/identification.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { clearAttendance } from '../repositories/attendance.repository.ts';
+import { loadCopyToManage, loadExamToManage } from './access.ts';
 import { isUniqueViolation } from './auth.service.ts';
 
 const IDENTIFIABLE: CopyStatus[] = ['STAGING', 'READY', 'LOCKED', 'GRADING_IN_PROGRESS', 'GRADED', 'GRADING_FAILED'];
@@ -32,19 +33,19 @@ function isExamStudentViolation(err: unknown): boolean {
 }
 
 export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string, studentId: string) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   try {
     return await ctx.db.transaction().execute(async (tx) => {
-      const copy = await findCopy(tx, copyId, 'update');
-      if (!copy) throw notFound('Copy');
+      const { copy } = await loadCopyToManage(tx, actor, copyId, 'update');
       if (!IDENTIFIABLE.includes(copy.status)) throw invalidState(copy.status, 'A merged copy is identified through the copy it was merged into');
       const student = await findStudent(tx, studentId);
       if (!student) throw notFound('Student');
       if (copy.student_id !== studentId) {
         const row = await updateCopyFields(tx, copyId, { student_id: studentId, updated_at: now }, IDENTIFIABLE);
         if (!row) throw invalidState(copy.status);
-        await insertEvent(tx, { copyId, action: 'IDENTIFIED', actorId: actor.id, at: now, metadata: { studentId, previousStudentId: copy.student_id } });
+        // the student sat the exam after all: a status set before (absent, excused…) no longer applies
+        const clearedAttendance = await clearAttendance(tx, copy.exam_id, studentId);
+        await insertEvent(tx, { copyId, action: 'IDENTIFIED', actorId: actor.id, at: now, metadata: { studentId, previousStudentId: copy.student_id, ...(clearedAttendance ? { clearedAttendance } : {}) } });
       }
       return { copyId, student: studentRef(student) };
     });
@@ -60,11 +61,9 @@ export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string
 }
 
 export async function unidentifyCopy(ctx: AppContext, actor: Actor, copyId: string) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
-    const copy = await findCopy(tx, copyId, 'update');
-    if (!copy) throw notFound('Copy');
+    const { copy } = await loadCopyToManage(tx, actor, copyId, 'update');
     if (copy.student_id !== null) {
       const row = await updateCopyFields(tx, copyId, { student_id: null, updated_at: now }, IDENTIFIABLE);
       if (!row) throw invalidState(copy.status);
@@ -80,8 +79,7 @@ export async function identificationQueue(
   examId: string,
   q: { filter: 'unidentified' | 'identified' | 'all'; limit: number; cursor?: string },
 ) {
-  requireRole(actor, 'ADMIN');
-  await loadExamFor(ctx.db, actor, examId);
+  await loadExamToManage(ctx.db, actor, examId);
   const [rows, counts] = await Promise.all([
     ident.listForIdentification(ctx.db, { examId, filter: q.filter, limit: q.limit, after: q.cursor }),
     ident.identificationCounts(ctx.db, examId),

@@ -9,14 +9,13 @@ import { invalidState, notFound, validation } from '../errors.ts';
 import { findCopy, updateCopyFields } from '../repositories/copy.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { lockCopies, restackPages } from '../repositories/merge.repository.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { loadExamToManage } from './access.ts';
 import { audit } from './audit.service.ts';
 import { copyDetail } from './copy.service.ts';
 import { transition } from './copy-state-machine.ts';
 
 export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string, copyIds: string[]) {
-  requireRole(actor, 'ADMIN');
-  const exam = await loadExamFor(ctx.db, actor, examId);
+  const exam = await loadExamToManage(ctx.db, actor, examId);
   const [targetId, ...sourceIds] = copyIds;
   if (!targetId || sourceIds.length === 0) throw validation('Choose at least two copies to staple together');
   if (new Set(copyIds).size !== copyIds.length) throw validation('A copy appears twice in the list');
@@ -50,5 +49,5 @@ export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string,
     await audit(tx, actor, 'COPIES_MERGED', 'copy', targetId, { examId, merged: sourceIds, pageCount }, now);
   });
   const copy = (await findCopy(ctx.db, targetId))!;
-  return { copy: await copyDetail(ctx, actor, copy, exam) };
+  return { copy: await copyDetail(ctx, actor, copy, exam, 'manager') };
 }

@@ -17,7 +17,7 @@ import { insertEvent } from '../repositories/event.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
 import * as repo from '../repositories/page-repair.repository.ts';
 import { anonymousCodesOfExam, findUpload } from '../repositories/upload.repository.ts';
-import { loadCopyFor, requireRole } from './access.ts';
+import { loadCopyToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { addRotation, rotateGeometry } from './page-rotation.ts';
 import { reviewCopies } from './upload-review.service.ts';
@@ -64,8 +64,9 @@ async function claim(op: Op, wanted: Array<{ id: string; version: number }>, fro
   return claimed;
 }
 
+/** Page repair is exam management: admins and the exam's owner (each op loads its copies with `loadCopyToManage`). */
 async function run<T>(ctx: AppContext, actor: Actor, body: (op: Op) => Promise<T>): Promise<T> {
-  requireRole(actor, 'ADMIN');
+  requireRole(actor, 'ADMIN', 'TEACHER');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute((tx) => body({ ctx, actor, tx, now }));
 }
@@ -98,7 +99,7 @@ async function answer(op: Op, copyIds: string[]) {
 
 export function rotatePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number; by: number }) {
   return run(ctx, actor, async (op) => {
-    await loadCopyFor(op.tx, actor, copyId);
+    await loadCopyToManage(op.tx, actor, copyId);
     await claim(op, [{ id: copyId, version: body.version }], ROTATABLE);
     const page = await pageAt(op, copyId, position);
     const rotation = addRotation(page.rotation, body.by);
@@ -122,12 +123,12 @@ export function movePage(
   body: { version: number; toCopyId?: string; toVersion?: number; toPosition?: number },
 ) {
   return run(ctx, actor, async (op) => {
-    const { exam } = await loadCopyFor(op.tx, actor, copyId);
+    const { exam } = await loadCopyToManage(op.tx, actor, copyId);
     const toId = body.toCopyId ?? copyId;
     const same = toId === copyId;
     if (!same) {
       if (body.toVersion === undefined) throw validation('toVersion is required to move a page to another copy', { field: 'toVersion' });
-      const target = await loadCopyFor(op.tx, actor, toId);
+      const target = await loadCopyToManage(op.tx, actor, toId);
       if (target.exam.id !== exam.id) throw validation('A page can only move to a copy of the same exam', { field: 'toCopyId' });
     }
     const wanted = [{ id: copyId, version: body.version }];
@@ -156,7 +157,7 @@ export function movePage(
 /** The pages from `atPosition` on become a new STAGING copy (a stack two students' sheets ended up in). */
 export function splitCopy(ctx: AppContext, actor: Actor, copyId: string, body: { version: number; atPosition: number }) {
   return run(ctx, actor, async (op) => {
-    await loadCopyFor(op.tx, actor, copyId);
+    await loadCopyToManage(op.tx, actor, copyId);
     const copy = (await claim(op, [{ id: copyId, version: body.version }], STRUCTURAL)).get(copyId)!;
     const ids = await repo.pageIdsOfCopy(op.tx, copyId);
     if (body.atPosition >= ids.length) throw validation(`Copy ${copy.anonymous_code} has ${ids.length} pages: split it before page 2 to ${ids.length}`, { field: 'atPosition' });
@@ -195,7 +196,7 @@ export function splitCopy(ctx: AppContext, actor: Actor, copyId: string, body: {
 /** Into the upload's removed-pages bin (a blank insert, a stray sheet): kept, and restorable. */
 export function removePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number }) {
   return run(ctx, actor, async (op) => {
-    await loadCopyFor(op.tx, actor, copyId);
+    await loadCopyToManage(op.tx, actor, copyId);
     const copy = (await claim(op, [{ id: copyId, version: body.version }], STRUCTURAL)).get(copyId)!;
     const page = await pageAt(op, copyId, position);
     if (!page.upload_id) throw new AppError('CONFLICT', 409, 'This page does not come from an upload and has no bin to go to');
@@ -218,7 +219,7 @@ export function restorePage(
   body: { toCopyId: string; toVersion: number; toPosition?: number },
 ) {
   return run(ctx, actor, async (op) => {
-    const { exam } = await loadCopyFor(op.tx, actor, body.toCopyId);
+    const { exam } = await loadCopyToManage(op.tx, actor, body.toCopyId);
     const page = await repo.findBinnedPage(op.tx, uploadId, sourcePage);
     if (!page) throw notFound('Removed page');
     const upload = await findUpload(op.tx, uploadId);

@@ -19,7 +19,7 @@ import { findLease } from '../repositories/lock.repository.ts';
 import { latestReviewOf } from '../repositories/review.repository.ts';
 import { findUserById } from '../repositories/user.repository.ts';
 import * as regrades from '../repositories/regrade.repository.ts';
-import { loadCopyFor, loadExamFor, mayKnowStudent, requireRole } from './access.ts';
+import { loadCopyFor, loadCopyToManage, loadExamAccess, loadExamToManage, mayKnowStudent, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { isUniqueViolation } from './auth.service.ts';
 import { loadStudentResult, regradeWindowOpen } from './portal.service.ts';
@@ -100,12 +100,12 @@ export async function createRegrade(ctx: AppContext, actor: Actor, copyId: strin
   return regradeDto((await regrades.findRegradeDetailed(ctx.db, id))!, false);
 }
 
-/** Admins see every request of the exam; a teacher those of the copies they correct. */
+/** Admins and the exam's owner see every request of the exam; a corrector those of the copies they correct. */
 export async function listExamRegrades(ctx: AppContext, actor: Actor, examId: string, q: { status?: 'OPEN' | 'ANSWERED' }) {
   requireRole(actor, 'ADMIN', 'TEACHER');
-  const exam = await loadExamFor(ctx.db, actor, examId);
-  const rows = await regrades.listRegradesOfExam(ctx.db, { examId, status: q.status, correctorId: actor.role === 'TEACHER' ? actor.id : undefined });
-  const show = mayKnowStudent(actor, exam);
+  const { exam, access } = await loadExamAccess(ctx.db, actor, examId);
+  const rows = await regrades.listRegradesOfExam(ctx.db, { examId, status: q.status, correctorId: access === 'manager' ? undefined : actor.id });
+  const show = mayKnowStudent(actor, exam, access);
   return { items: rows.map((r) => regradeDto(r, show)), regradeDeadline: exam.regrade_deadline };
 }
 
@@ -175,12 +175,12 @@ export async function answerRegrade(
  * other open requests: one corrector reviews one copy. Refused while someone else holds the copy's edit lease.
  */
 export async function reassignRegrade(ctx: AppContext, actor: Actor, requestId: string, userId: string) {
-  requireRole(actor, 'ADMIN');
+  requireRole(actor, 'ADMIN', 'TEACHER');
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
     const request = await regrades.findRegrade(tx, requestId);
     if (!request) throw notFound('Regrade request');
-    const { copy } = await loadCopyFor(tx, actor, request.copy_id, 'update');
+    const { copy } = await loadCopyToManage(tx, actor, request.copy_id, 'update');
     if (request.status !== 'OPEN') throw new AppError('CONFLICT', 409, 'This request was already answered', { current: { status: request.status, decision: request.decision } });
     if (!(await regrades.isActiveCorrector(tx, copy.exam_id, userId))) {
       throw validation('This user is not an active corrector of the exam: add them as a corrector first', { field: 'userId' });
@@ -202,12 +202,11 @@ export async function reassignRegrade(ctx: AppContext, actor: Actor, requestId: 
   return { regradeRequest: regradeDto((await regrades.findRegradeDetailed(ctx.db, requestId))!, true), corrector: { id: userId, displayName: user?.display_name ?? '' } };
 }
 
-/** Admin: the date after which students can no longer ask (null: no deadline). */
+/** Admin or the exam's owner: the date after which students can no longer ask (null: no deadline). */
 export async function setDeadline(ctx: AppContext, actor: Actor, examId: string, deadline: string | null) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
-    await loadExamFor(tx, actor, examId);
+    await loadExamToManage(tx, actor, examId);
     const row = await regrades.setRegradeDeadline(tx, examId, deadline && new Date(deadline).toISOString(), now);
     if (!row) throw notFound('Exam');
     await audit(tx, actor, 'REGRADE_DEADLINE_SET', 'exam', examId, { deadline: row.regrade_deadline }, now);

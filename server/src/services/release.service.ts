@@ -3,18 +3,16 @@
  * copy (access.ts `loadCopyFor`, the portal). Unrelease hides everything again; both are audited.
  */
 import type { AppContext, Actor } from '../context.ts';
-import { notFound } from '../errors.ts';
 import { findExam } from '../repositories/exam.repository.ts';
 import { setReleased } from '../repositories/release.repository.ts';
-import { requireRole } from './access.ts';
+import { loadExamToManage } from './access.ts';
 import { audit } from './audit.service.ts';
 import { examDto } from './exam.service.ts';
 
 export async function setRelease(ctx: AppContext, actor: Actor, examId: string, released: boolean) {
-  requireRole(actor, 'ADMIN');
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await findExam(tx, examId))) throw notFound('Exam');
+    await loadExamToManage(tx, actor, examId);
     // releasing twice keeps the first release time; nothing to audit when nothing changed
     if (await setReleased(tx, examId, released ? now : null, now)) {
       await audit(tx, actor, released ? 'RESULTS_RELEASED' : 'RESULTS_UNRELEASED', 'exam', examId, {}, now);

@@ -1,11 +1,13 @@
 /**
  * Exam statistics over GRADED copies (the only ones with a result), totals from `computeTotal`. All values are
  * hundredths of a point. The standard deviation is the population one (divide by n): the graded copies are the
- * whole class, not a sample of it.
+ * whole class, not a sample of it. Absent, excused and exempt students have no copy, so no result: they are
+ * counted apart (`excluded`), never as zeros.
  */
 import type { AppContext, Actor } from '../context.ts';
 import { loadExamFor, requireRole } from './access.ts';
 import { loadResults } from './export.service.ts';
+import { statusesWithoutCopy } from '../repositories/attendance.repository.ts';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -42,7 +44,9 @@ export function distribution(values: readonly number[], maxPoints: number, bins:
 export async function examStats(ctx: AppContext, actor: Actor, examId: string, q: { bins: number }) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   await loadExamFor(ctx.db, actor, examId);
-  const { results, questions, maxTotal } = await loadResults(ctx.db, examId);
+  const [{ results, questions, maxTotal }, absent] = await Promise.all([loadResults(ctx.db, examId), statusesWithoutCopy(ctx.db, examId)]);
+  const excluded = { absent: 0, excused: 0, exempt: 0 };
+  for (const a of absent) excluded[a.status.toLowerCase() as keyof typeof excluded]++;
   const graded = results.filter((r) => r.total !== null);
 
   // a question's value on a copy: a leaf's points, an exercise's subtotal (missing scores count 0, as in the
@@ -69,6 +73,7 @@ export async function examStats(ctx: AppContext, actor: Actor, examId: string, q
     maxTotal,
     copies: results.length,
     graded: graded.length,
+    excluded,
     total: distribution(withTotal.map((r) => r.total!), maxTotal, q.bins),
     notScoredCopies: graded.filter((r) => r.notScored.length > 0).length,
     questions: questions.map((qn) => {

@@ -5,16 +5,17 @@
 import crypto from 'node:crypto';
 import type { AppContext, Actor } from '../context.ts';
 import type { StudentsTable } from '../db/schema.ts';
-import { validation } from '../errors.ts';
+import { forbidden, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import * as students from '../repositories/student.repository.ts';
 import { findUserById, insertUser, updateUser } from '../repositories/user.repository.ts';
 import { deleteUserSessions } from '../repositories/session.repository.ts';
-import { requireRole } from './access.ts';
+import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { hashPassword, isUniqueViolation } from './auth.service.ts';
 import { foldText, parseRoster, searchKeyOf } from './student.csv.ts';
 import { csvLine } from './export.csv.ts';
+import { renderSlips } from '../pdf/slips.ts';
 
 export function studentDto(s: StudentsTable, copy?: { copy_id: string | null; anonymous_code: string | null }) {
   return {
@@ -78,7 +79,12 @@ export async function listStudents(
   actor: Actor,
   q: { q?: string; className?: string; examId?: string; limit: number; cursor?: string },
 ) {
-  requireRole(actor, 'ADMIN');
+  // the whole roster is the exam office's; an exam's owner searches it for that exam's identification desk
+  requireRole(actor, 'ADMIN', 'TEACHER');
+  if (actor.role === 'TEACHER') {
+    if (!q.examId) throw forbidden();
+    await loadExamToManage(ctx.db, actor, q.examId);
+  }
   const words = q.q ? foldText(q.q).split(' ').filter(Boolean).slice(0, 8) : [];
   const rows = await students.searchStudents(ctx.db, { words, className: q.className, examId: q.examId, limit: q.limit, after: q.cursor });
   const page = rows.slice(0, q.limit);
@@ -124,7 +130,7 @@ export async function provisionAccounts(ctx: AppContext, actor: Actor, input: { 
     : await students.studentsWithoutAccount(ctx.db);
   if (input.studentIds && targets.length !== new Set(input.studentIds).size) throw validation('Some studentIds are not in the roster');
 
-  const lines: { number: string; email: string; password: string }[] = [];
+  const lines: { number: string; email: string; password: string; lastName: string; firstName: string; className: string | null }[] = [];
   const skipped: { studentNumber: string; reason: string }[] = [];
   const taken = await students.emailsTaken(ctx.db, targets.flatMap((s) => [s.email, generatedEmail(s.student_number)].filter((e): e is string => !!e)));
 
@@ -174,7 +180,7 @@ export async function provisionAccounts(ctx: AppContext, actor: Actor, input: { 
         });
         if ((await students.linkAccountIfNone(tx, p.s.id, userId, now)) === 0) throw new LostRace();
       });
-      lines.push({ number: p.s.student_number, email: p.email, password });
+      lines.push({ number: p.s.student_number, email: p.email, password, lastName: p.s.last_name, firstName: p.s.first_name, className: p.s.class_name });
     } catch (err) {
       if (err instanceof LostRace) skipped.push({ studentNumber: p.s.student_number, reason: 'got an account meanwhile' });
       else if (isUniqueViolation(err)) skipped.push({ studentNumber: p.s.student_number, reason: `login email ${p.email} was taken meanwhile` });
@@ -185,8 +191,21 @@ export async function provisionAccounts(ctx: AppContext, actor: Actor, input: { 
   for (let i = 0; i < plans.length; i += HASH_CONCURRENCY) await Promise.all(plans.slice(i, i + HASH_CONCURRENCY).map(provisionOne));
   lines.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
   await audit(ctx.db, actor, 'STUDENTS_PROVISIONED', 'students', null, { provisioned: lines.length, reset: !!input.reset, skipped }, ctx.clock.now().toISOString());
-  const csv =
-    csvLine([{ text: 'student_number' }, { text: 'email' }, { text: 'one_time_password' }], ';') +
-    lines.map((l) => csvLine([{ text: l.number }, { text: l.email }, { text: l.password }], ';')).join('');
-  return { csv, provisioned: lines.length, skipped };
+  return { accounts: lines, provisioned: lines.length, skipped };
+}
+
+/** The accounts as CSV: the first three columns are the contract of API.md; name and class are appended. */
+export const accountsCsv = (accounts: Awaited<ReturnType<typeof provisionAccounts>>['accounts']) =>
+  csvLine(['student_number', 'email', 'one_time_password', 'last_name', 'first_name', 'class_name'].map((text) => ({ text })), ';') +
+  accounts.map((l) => csvLine([{ text: l.number }, { text: l.email }, { text: l.password }, { text: l.lastName }, { text: l.firstName }, { text: l.className }], ';')).join('');
+
+/** The accounts as printable slips, in class then name order (the order a teacher hands them out). */
+export function accountSlips(ctx: AppContext, accounts: Awaited<ReturnType<typeof provisionAccounts>>['accounts'], loginUrl: string) {
+  const sorted = [...accounts].sort(
+    (a, b) => (a.className ?? '').localeCompare(b.className ?? '') || a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName),
+  );
+  return renderSlips(
+    sorted.map((a) => ({ name: `${a.lastName} ${a.firstName}`, className: a.className, login: a.email, password: a.password })),
+    { url: loginUrl, language: ctx.config.documentLanguage },
+  );
 }

@@ -7,13 +7,13 @@
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { PagesTable } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import type { Selectable } from 'kysely';
 import { getPdfPool } from '../pdf/pool.ts';
 import * as repo from '../repositories/page-repair.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
 import { copyIdsOfUpload, findUpload } from '../repositories/upload.repository.ts';
-import { requireRole } from './access.ts';
+import { loadExamToManage, requireRole } from './access.ts';
 import { displaySize, withOrientation, type Rotation } from './page-rotation.ts';
 import { uploadDto } from './upload.service.ts';
 
@@ -93,10 +93,19 @@ export async function reviewCopies(ex: Executor, ids: string[], usualLandscape?:
   return out;
 }
 
-export async function uploadReview(ctx: AppContext, actor: Actor, uploadId: string) {
-  requireRole(actor, 'ADMIN');
+/** Admins and the owner of the upload's exam; an upload of an exam the teacher has no part in does not exist for them. */
+async function uploadToManage(ctx: AppContext, actor: Actor, uploadId: string) {
+  requireRole(actor, 'ADMIN', 'TEACHER');
   const upload = await findUpload(ctx.db, uploadId);
   if (!upload) throw notFound('Upload');
+  await loadExamToManage(ctx.db, actor, upload.exam_id).catch((err: unknown) => {
+    throw err instanceof AppError && err.status === 404 ? notFound('Upload') : err;
+  });
+  return upload;
+}
+
+export async function uploadReview(ctx: AppContext, actor: Actor, uploadId: string) {
+  const upload = await uploadToManage(ctx, actor, uploadId);
   const exam = (await findExam(ctx.db, upload.exam_id))!;
   await measureMissingInk(ctx, uploadId);
   const [copyIds, own] = await Promise.all([copyIdsOfUpload(ctx.db, uploadId), repo.pagesOfUpload(ctx.db, uploadId)]);
@@ -137,7 +146,7 @@ const rangeOf = (p: { image_offset: number | null; image_length: number | null }
 
 /** Any page of the upload by its scan index, wherever it is now (a copy or the bin), turned as it should be. */
 export async function uploadPageImage(ctx: AppContext, actor: Actor, uploadId: string, sourcePage: number) {
-  requireRole(actor, 'ADMIN');
+  await uploadToManage(ctx, actor, uploadId);
   const page = await repo.findUploadPage(ctx.db, uploadId, sourcePage);
   if (!page) throw notFound('Page');
   const range = rangeOf(page);

@@ -32,7 +32,7 @@ import { insertEvent } from '../repositories/event.repository.ts';
 import { insertJob } from '../repositories/job.repository.ts';
 import * as uploads from '../repositories/upload.repository.ts';
 import { signalJobEnqueued } from '../jobs/runner.ts';
-import { loadExamFor, requireRole } from './access.ts';
+import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { isUniqueViolation } from './auth.service.ts';
 
@@ -74,8 +74,7 @@ export async function createUpload(
   examId: string,
   input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number; unsupportedType?: string },
 ) {
-  requireRole(actor, 'ADMIN');
-  await loadExamFor(ctx.db, actor, examId);
+  await loadExamToManage(ctx.db, actor, examId);
   if (input.unsupportedType !== undefined) throw unsupportedType(input.unsupportedType);
   const max = ctx.config.maxUploadBytes;
   // refuse before receiving a byte when the client announces the size
@@ -141,15 +140,18 @@ async function inspectUpload(ctx: AppContext, examId: string, bytes: Uint8Array)
 const inspectionCaps = (ctx: AppContext) => ({ maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
 
 export async function getUpload(ctx: AppContext, actor: Actor, id: string) {
-  requireRole(actor, 'ADMIN');
+  requireRole(actor, 'ADMIN', 'TEACHER');
   const u = await uploads.findUpload(ctx.db, id);
   if (!u) throw notFound('Upload');
+  await loadExamToManage(ctx.db, actor, u.exam_id).catch((err: unknown) => {
+    // an upload of an exam the teacher has no part in does not exist for them
+    throw err instanceof AppError && err.status === 404 ? notFound('Upload') : err;
+  });
   return uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, id) : []);
 }
 
 export async function listUploads(ctx: AppContext, actor: Actor, examId: string) {
-  requireRole(actor, 'ADMIN');
-  await loadExamFor(ctx.db, actor, examId);
+  await loadExamToManage(ctx.db, actor, examId);
   const rows = await uploads.listUploadsOfExam(ctx.db, examId);
   const items = await Promise.all(rows.map(async (u) => uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, u.id) : [])));
   return { items, nextCursor: null };

@@ -22,7 +22,7 @@ export async function listUsers(ctx: AppContext, actor: Actor, q: { role?: Users
   requireRole(actor, 'ADMIN');
   const rows = await users.listUsers(ctx.db, { role: q.role, limit: q.limit, after: q.cursor });
   const page = rows.slice(0, q.limit);
-  return { items: page.map(toUserDto), nextCursor: rows.length > q.limit ? page[page.length - 1]!.email : null };
+  return { items: page.map((u) => ({ ...toUserDto(u), className: u.class_name })), nextCursor: rows.length > q.limit ? page[page.length - 1]!.email : null };
 }
 
 /** Users are never deleted (everything they did points at them): they are deactivated, which ends their sessions. */

@@ -58,7 +58,8 @@ describe(`exams, scale and copies over HTTP [${engine}]`, () => {
     expect((await outsider.req('GET', '/api/v1/exams')).body.items.map((e: { id: string }) => e.id)).not.toContain(exam.id);
     expect((await student.req('GET', `/api/v1/exams/${exam.id}`)).status).toBe(403);
     expect((await anonymous(env).req('GET', `/api/v1/exams/${exam.id}`)).status).toBe(401);
-    expect((await teacher.req('POST', '/api/v1/exams', { title: 'x', pagesPerCopy: 1 })).status).toBe(403);
+    expect((await student.req('POST', '/api/v1/exams', { title: 'x', pagesPerCopy: 1 })).status).toBe(403);
+    // a corrector does not run the exam (a teacher creating one would own it: test/workflow/owners-attendance.test.ts)
     expect((await teacher.req('PATCH', `/api/v1/exams/${exam.id}`, { title: 'x' })).status).toBe(403);
     expect((await teacher.req('PUT', `/api/v1/exams/${exam.id}/correctors`, { userIds: [] })).status).toBe(403);
   });
@@ -96,7 +97,8 @@ describe(`exams, scale and copies over HTTP [${engine}]`, () => {
   it('validate moves STAGING → READY once; repeating it is 409 with the current status', async () => {
     const exam = await makeExam(admin, [teacher]);
     const id = await makeCopy(env, exam.id, { status: 'STAGING' });
-    expect((await teacher.req('POST', `/api/v1/copies/${id}/validate`)).status).toBe(403);
+    // a STAGING copy does not exist for the exam's correctors
+    expect((await teacher.req('POST', `/api/v1/copies/${id}/validate`)).status).toBe(404);
     expect((await admin.req('POST', `/api/v1/copies/${id}/validate`)).body.status).toBe('READY');
     const again = await admin.req('POST', `/api/v1/copies/${id}/validate`);
     expect(again.status).toBe(409);

@@ -3,9 +3,10 @@
  * objects of an exam the caller has (or has not) a part in, → the exact expected status. The route list comes from
  * Fastify's onRoute hook, so a route added without an entry here fails the first test.
  *
- * Callers: `teacher` corrects exam X and `otherTeacher` exam Y; `student` owns the graded copy of X (released),
- * `otherStudent` owns the one of Y. Every request targets X's objects, except `foreignTeacher`: the teacher of X on
- * the same route with Y's objects. Rules the table encodes: anonymous → 401; a role that never may → 403; a teacher
+ * Callers: `teacher` corrects exam X and `otherTeacher` exam Y; `owner` is the teacher who owns exam X (the admin's
+ * rights on X only; Y has an owner of its own); `student` owns the graded copy of X (released), `otherStudent` owns
+ * the one of Y. Every request targets X's objects, except `foreignTeacher` and `foreignOwner`: the teacher and the
+ * owner of X on the same route with Y's objects (a teacher owning exam A trying exam B). Rules the table encodes: anonymous → 401; a role that never may → 403; a teacher
  * on an exam they do not correct, or a student on a copy that is not their own released result → 404 (existence is
  * not leaked); allowed callers reach the operation (2xx, or the operation's own 4xx/409 where the fixture makes it so).
  * HEAD routes are Fastify's automatic twins of the GET routes (same handler) and are not listed.
@@ -19,7 +20,7 @@ import { insertBlob } from '../../src/repositories/blob.repository.ts';
 import { newId } from '../../src/ids.ts';
 import { gradeCopy } from '../workflow/helpers.ts';
 
-const WHO = ['anonymous', 'student', 'otherStudent', 'teacher', 'otherTeacher', 'foreignTeacher', 'admin'] as const;
+const WHO = ['anonymous', 'student', 'otherStudent', 'teacher', 'otherTeacher', 'foreignTeacher', 'owner', 'foreignOwner', 'admin'] as const;
 type Who = (typeof WHO)[number];
 const PASSWORD = 'correct horse battery';
 
@@ -64,7 +65,7 @@ interface Entry {
   check?: (w: World, who: Who, body: string) => string | null;
 }
 
-/** Teachers grade anonymously: no student name or id in what they receive. Everyone else sees only their own. */
+/** Teachers grade anonymously: no student name or id in what they receive. Everyone else sees only their own; an exam's owner identifies its copies, so sees names. */
 const noIdentityForTeachers = (w: World, who: Who, body: string) =>
   (who === 'teacher' || who === 'foreignTeacher') && (body.includes(STUDENT_LAST_NAME) || w.studentIds.some((id) => body.includes(id)))
     ? 'a teacher received the identity of a student'
@@ -73,20 +74,27 @@ const STUDENT_LAST_NAME = 'Durand-Matrix';
 
 // ------------------------------------------------------------------ expectation shorthands
 
-const ROLE_DENIED = { anonymous: 401, student: 403, otherStudent: 403, teacher: 403, otherTeacher: 403, foreignTeacher: 403 };
-/** admin-only routes: the role check comes first, so every non-admin gets 403 whatever the object */
+const ROLE_DENIED = { anonymous: 401, student: 403, otherStudent: 403, teacher: 403, otherTeacher: 403, foreignTeacher: 403, owner: 403, foreignOwner: 403 };
+/** admin-only routes (the school's users and roster): the role check comes first, every non-admin gets 403 */
 const adminOnly = (ok: number) => ({ ...ROLE_DENIED, admin: ok });
-/** exam-level routes for admins and the exam's correctors; other teachers 404, students 403 */
-const examStaff = (ok: number, student = 403) => ({ anonymous: 401, student, otherStudent: student, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
-/** copy-level routes for admins and the correctors of the copy's exam; students are refused by role (403) */
-const copyStaff = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
+/**
+ * running an exam: admins and the exam's owner. The exam's corrector knows it exists (403); a teacher with no part
+ * in it, the owner of another exam included, gets 404
+ */
+const examManagers = (ok: number) => ({ ...ROLE_DENIED, otherTeacher: 404, foreignTeacher: 404, foreignOwner: 404, owner: ok, admin: ok });
+/** the same on a copy the exam's corrector cannot see (a copy in STAGING): 404 for them too */
+const hiddenCopyManagers = (ok: number) => ({ ...examManagers(ok), teacher: 404 });
+/** exam-level routes for admins, the exam's owner and its correctors; other teachers 404, students 403 */
+const examStaff = (ok: number, student = 403) => ({ anonymous: 401, student, otherStudent: student, teacher: ok, otherTeacher: 404, foreignTeacher: 404, owner: ok, foreignOwner: 404, admin: ok });
+/** copy-level routes for admins, the exam's owner and the correctors of the copy's exam; students are refused by role (403) */
+const copyStaff = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 404, foreignTeacher: 404, owner: ok, foreignOwner: 404, admin: ok });
 /**
  * writes under the edit lease: the lease is checked first, so a teacher who cannot hold it gets 409 LOCK_REQUIRED
  * whatever the copy — the same answer for a copy that does not exist (tested below), so nothing leaks
  */
-const leaseWrite = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 409, foreignTeacher: 409, admin: ok });
-/** reading a student's released result: the owner, the exam's staff */
-const resultReaders = (ok: number) => ({ anonymous: 401, student: ok, otherStudent: 404, teacher: ok, otherTeacher: 404, foreignTeacher: 404, admin: ok });
+const leaseWrite = (ok: number) => ({ anonymous: 401, student: 403, otherStudent: 403, teacher: ok, otherTeacher: 409, foreignTeacher: 409, owner: ok, foreignOwner: 409, admin: ok });
+/** reading a student's released result: the student, the exam's staff */
+const resultReaders = (ok: number) => ({ anonymous: 401, student: ok, otherStudent: 404, teacher: ok, otherTeacher: 404, foreignTeacher: 404, owner: ok, foreignOwner: 404, admin: ok });
 const anyUser = (ok: number) => ({ anonymous: 401, default: ok });
 const everyone = (ok: number) => ({ default: ok });
 
@@ -146,62 +154,78 @@ const TABLE: Record<string, Entry> = {
   'POST /api/v1/students/provision': { req: (w) => ({ url: `${a}/students/provision`, body: { studentIds: [w.spareStudentId] } }), sideEffectsElsewhere: true, expect: adminOnly(200) },
 
   // ---------------------------------------------------------------- exams
-  'POST /api/v1/exams': { req: () => ({ url: `${a}/exams`, body: { title: 'New exam', pagesPerCopy: 1, questions: [{ label: 'Q', maxPoints: 100 }] } }), sideEffectsElsewhere: true, expect: adminOnly(201) },
+  // any teacher may create an exam, and then owns it
+  'POST /api/v1/exams': {
+    req: () => ({ url: `${a}/exams`, body: { title: 'New exam', pagesPerCopy: 1, questions: [{ label: 'Q', maxPoints: 100 }] } }),
+    sideEffectsElsewhere: true,
+    expect: { anonymous: 401, student: 403, otherStudent: 403, default: 201 },
+    check: (_w, who, body) => {
+      const owner = (JSON.parse(body) as { exam: { owner: { id: string } | null } }).exam.owner;
+      return (who === 'admin') === (owner === null) ? null : 'a teacher creating an exam must own it, an admin not';
+    },
+  },
   'GET /api/v1/exams': {
     req: () => ({ url: `${a}/exams?archived=all` }),
-    expect: { ...examStaff(200), otherTeacher: 200, foreignTeacher: 200 },
-    // a list is not object-scoped: each teacher sees exactly the exams they correct
+    expect: { ...examStaff(200), otherTeacher: 200, foreignTeacher: 200, foreignOwner: 200 },
+    // a list is not object-scoped: each teacher sees exactly the exams they correct or own
     check: (w, who, body) => {
       const has = body.includes(w.side.examId);
-      if (who === 'teacher' || who === 'admin') return has ? null : 'own exam missing from the list';
-      return has ? 'a teacher sees an exam they do not correct' : null;
+      if (who === 'teacher' || who === 'owner' || who === 'admin') return has ? null : 'own exam missing from the list';
+      return has ? 'a teacher sees an exam they neither correct nor own' : null;
     },
   },
   'GET /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}` }), expect: examStaff(200) },
-  'PATCH /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}`, body: { title: 'Renamed' } }), expect: adminOnly(200) },
+  'PATCH /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}`, body: { title: 'Renamed' } }), expect: examManagers(200) },
   // the exam has copies: the admin reaches the operation, which refuses (P0-DI-005)
-  'DELETE /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}` }), expect: adminOnly(409) },
-  'POST /api/v1/exams/:id/archive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/archive` }), expect: adminOnly(200) },
-  'POST /api/v1/exams/:id/unarchive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unarchive` }), expect: adminOnly(200) },
-  'PUT /api/v1/exams/:id/correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/correctors`, body: { userIds: [] } }), expect: adminOnly(200) },
+  'DELETE /api/v1/exams/:id': { req: (w) => ({ url: `${a}/exams/${w.side.examId}` }), expect: examManagers(409) },
+  'POST /api/v1/exams/:id/archive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/archive` }), expect: examManagers(200) },
+  'POST /api/v1/exams/:id/unarchive': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unarchive` }), expect: examManagers(200) },
+  'PUT /api/v1/exams/:id/correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/correctors`, body: { userIds: [] } }), expect: examManagers(200) },
   'GET /api/v1/exams/:id/copies': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/copies` }), expect: examStaff(200), check: noIdentityForTeachers },
-  'POST /api/v1/exams/:id/dispatch': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/dispatch` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/dispatch': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/dispatch` }), expect: examManagers(200) },
   'POST /api/v1/exams/:id/release': {
     req: async (w, as) => {
       // the fixture's exam is released already: an admin caller first takes it back, so the release changes something
-      if (as?.user.role === 'ADMIN') await as.req('POST', `${a}/exams/${w.side.examId}/unrelease`);
+      if (as) await as.req('POST', `${a}/exams/${w.side.examId}/unrelease`);
       return { url: `${a}/exams/${w.side.examId}/release` };
     },
-    expect: adminOnly(200),
+    expect: examManagers(200),
   },
-  'POST /api/v1/exams/:id/unrelease': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unrelease` }), expect: adminOnly(200) },
+  'POST /api/v1/exams/:id/unrelease': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/unrelease` }), expect: examManagers(200) },
   'GET /api/v1/exams/:id/stats': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/stats` }), expect: examStaff(200), check: noIdentityForTeachers },
-  'GET /api/v1/exams/:id/export.csv': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.csv?format=pronote` }), expect: adminOnly(200) },
-  'GET /api/v1/exams/:id/export.zip': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.zip` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/export.csv': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.csv?format=pronote` }), expect: examManagers(200) },
+  'GET /api/v1/exams/:id/export.zip': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/export.zip` }), expect: examManagers(200) },
   'GET /api/v1/exams/:id/regrade-requests': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-requests` }), expect: examStaff(200), check: noIdentityForTeachers },
-  'GET /api/v1/exams/:id/identification': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/identification` }), expect: adminOnly(200) },
-  'GET /api/v1/exams/:id/uploads': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/uploads` }), expect: adminOnly(200) },
+  'GET /api/v1/exams/:id/identification': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/identification` }), expect: examManagers(200) },
+  'GET /api/v1/exams/:id/uploads': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/uploads` }), expect: examManagers(200) },
   // not a PDF: the admin reaches the validation (422), nobody else gets that far
   'POST /api/v1/exams/:id/uploads': {
     req: (w) => ({ url: `${a}/exams/${w.side.examId}/uploads?mode=BATCH`, body: Buffer.from('this is not a pdf at all'), headers: { 'content-type': 'application/pdf' } }),
-    expect: adminOnly(422),
+    expect: examManagers(422),
   },
-  'GET /api/v1/uploads/:id': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}` }), expect: adminOnly(200) },
+  'GET /api/v1/uploads/:id': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}` }), expect: examManagers(200) },
   'POST /api/v1/exams/:id/copies/merge': {
     req: (w) => ({ url: `${a}/exams/${w.side.examId}/copies/merge`, body: { copyIds: [w.side.staging, w.side.staging2] } }),
-    expect: adminOnly(200),
+    expect: examManagers(200),
   },
 
-  // page repair (the fixture's copies were not scanned: no bin for their pages, none in the upload's bin)
-  'GET /api/v1/uploads/:id/review': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/review` }), expect: adminOnly(200), check: noIdentityForTeachers },
-  'GET /api/v1/uploads/:id/pages/:sourcePage/image': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/pages/0/image` }), expect: adminOnly(404) },
-  'POST /api/v1/copies/:id/pages/:position/rotate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/rotate`, body: { version: 1, by: 90 } }), expect: adminOnly(200) },
-  'POST /api/v1/copies/:id/pages/:position/move': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/move`, body: { version: 1, toPosition: 1 } }), expect: adminOnly(200) },
-  'POST /api/v1/copies/:id/pages/:position/remove': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/remove`, body: { version: 1 } }), expect: adminOnly(409) },
-  'POST /api/v1/copies/:id/split': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/split`, body: { version: 1, atPosition: 1 } }), expect: adminOnly(201) },
+  'GET /api/v1/exams/:id/attendance': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/attendance?class=3B` }), expect: examManagers(200) },
+  'PUT /api/v1/exams/:id/attendance/:studentId': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/attendance/${w.spareStudentId}`, body: { status: 'EXCUSED' } }),
+    expect: examManagers(200),
+  },
+
+  // page repair: exam management, so admins and the exam's owner; the corrector cannot see a STAGING copy (404)
+  // (the fixture's copies were not scanned: no bin for their pages, none in the upload's bin)
+  'GET /api/v1/uploads/:id/review': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/review` }), expect: examManagers(200), check: noIdentityForTeachers },
+  'GET /api/v1/uploads/:id/pages/:sourcePage/image': { req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/pages/0/image` }), expect: examManagers(404) },
+  'POST /api/v1/copies/:id/pages/:position/rotate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/rotate`, body: { version: 1, by: 90 } }), expect: hiddenCopyManagers(200) },
+  'POST /api/v1/copies/:id/pages/:position/move': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/move`, body: { version: 1, toPosition: 1 } }), expect: hiddenCopyManagers(200) },
+  'POST /api/v1/copies/:id/pages/:position/remove': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/pages/0/remove`, body: { version: 1 } }), expect: hiddenCopyManagers(409) },
+  'POST /api/v1/copies/:id/split': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/split`, body: { version: 1, atPosition: 1 } }), expect: hiddenCopyManagers(201) },
   'POST /api/v1/uploads/:id/bin/:sourcePage/restore': {
     req: (w) => ({ url: `${a}/uploads/${w.side.uploadId}/bin/0/restore`, body: { toCopyId: w.side.staging, toVersion: 1 } }),
-    expect: adminOnly(404),
+    expect: hiddenCopyManagers(404),
   },
 
   // ---------------------------------------------------------------- copies (files included)
@@ -209,15 +233,16 @@ const TABLE: Record<string, Entry> = {
     req: (w) => ({ url: `${a}/copies/${w.side.graded}` }),
     expect: resultReaders(200),
     // the admin's view names the student: proves the teachers' check above looks at the right thing
-    check: (w, who, body) => (who === 'admin' && !body.includes(STUDENT_LAST_NAME) ? 'the admin should see who the copy belongs to' : noIdentityForTeachers(w, who, body)),
+    check: (w, who, body) =>
+      (who === 'admin' || who === 'owner') && !body.includes(STUDENT_LAST_NAME) ? 'the admin and the owner should see who the copy belongs to' : noIdentityForTeachers(w, who, body),
   },
   'GET /api/v1/copies/:id/pages/:position/image': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/pages/1/image` }), expect: resultReaders(200) },
   'GET /api/v1/copies/:id/final.pdf': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/final.pdf` }), expect: resultReaders(200) },
   'GET /api/v1/copies/:id/events': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/events` }), expect: copyStaff(200), check: noIdentityForTeachers },
-  'POST /api/v1/copies/:id/validate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/validate` }), expect: adminOnly(200) },
-  'POST /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify`, body: { studentId: w.spareStudentId } }), expect: adminOnly(200) },
-  'DELETE /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.identified}/identify` }), expect: adminOnly(200) },
-  'PUT /api/v1/copies/:id/assignee': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/assignee`, body: { userId: w.side.correctorId } }), expect: adminOnly(200) },
+  'POST /api/v1/copies/:id/validate': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/validate` }), expect: hiddenCopyManagers(200) },
+  'POST /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.staging}/identify`, body: { studentId: w.spareStudentId } }), expect: hiddenCopyManagers(200) },
+  'DELETE /api/v1/copies/:id/identify': { req: (w) => ({ url: `${a}/copies/${w.side.identified}/identify` }), expect: hiddenCopyManagers(200) },
+  'PUT /api/v1/copies/:id/assignee': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/assignee`, body: { userId: w.side.correctorId } }), expect: examManagers(200) },
 
   // ---------------------------------------------------------------- grading (edit lease)
   'POST /api/v1/copies/:id/lock': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/lock` }), expect: copyStaff(200) },
@@ -276,7 +301,7 @@ const TABLE: Record<string, Entry> = {
   // `locked` was submitted by the exam's teacher
   'POST /api/v1/copies/:id/unlock': { req: (w) => ({ url: `${a}/copies/${w.side.locked}/unlock` }), expect: copyStaff(200) },
   'POST /api/v1/copies/:id/finalize': { req: (w) => ({ url: `${a}/copies/${w.side.locked}/finalize` }), expect: copyStaff(202) },
-  'POST /api/v1/copies/:id/reopen': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/reopen` }), expect: adminOnly(200) },
+  'POST /api/v1/copies/:id/reopen': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/reopen` }), expect: examManagers(200) },
 
   // ---------------------------------------------------------------- students' portal and regrades
   'GET /api/v1/me/copies': {
@@ -295,16 +320,16 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/copies/:id/regrade-requests': { req: (w) => ({ url: `${a}/copies/${w.side.graded}/regrade-requests` }), expect: copyStaff(200), check: noIdentityForTeachers },
   'POST /api/v1/regrade-requests/:id/reassign': {
     req: (w) => ({ url: `${a}/regrade-requests/${w.side.regradeId}/reassign`, body: { userId: w.side.correctorId } }),
-    expect: adminOnly(200),
+    expect: examManagers(200),
   },
-  'PUT /api/v1/exams/:id/regrade-deadline': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-deadline`, body: { deadline: '2027-06-30T22:00:00Z' } }), expect: adminOnly(200) },
+  'PUT /api/v1/exams/:id/regrade-deadline': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-deadline`, body: { deadline: '2027-06-30T22:00:00Z' } }), expect: examManagers(200) },
 };
 
 describe(`authorization matrix over the registered route table [${engine}]`, () => {
   let env: TestEnv;
   let app: FastifyInstance;
   const routes: RouteOptions[] = [];
-  const users = {} as Record<'admin' | 'teacher' | 'otherTeacher' | 'student' | 'otherStudent', { email: string; id: string; client: Client }>;
+  const users = {} as Record<'admin' | 'teacher' | 'otherTeacher' | 'owner' | 'otherOwner' | 'student' | 'otherStudent', { email: string; id: string; client: Client }>;
   const studentRowOf = {} as Record<'student' | 'otherStudent', string>;
 
   const routeKeys = () => [...new Set(routes.flatMap((r) => [r.method].flat().filter((m) => m !== 'HEAD').map((m) => `${m} ${r.url}`)))].sort();
@@ -325,10 +350,11 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     return id;
   }
 
-  /** One exam with every kind of object, corrected by `corrector`, whose graded copy belongs to `owner`. */
-  async function buildSide(corrector: Client, owner: { client: Client; studentId: string }): Promise<Side> {
+  /** One exam with every kind of object, run by `examOwner`, corrected by `corrector`, whose graded copy belongs to `owner`. */
+  async function buildSide(corrector: Client, owner: { client: Client; studentId: string }, examOwner: string): Promise<Side> {
     const admin = users.admin.client;
     const exam = await makeExam(admin, [corrector]);
+    if ((await admin.req('PATCH', `${a}/exams/${exam.id}`, { ownerId: examOwner })).status !== 200) throw new Error('owner');
     const [q0, q1] = leafIds(exam) as [string, string];
     const ready = await makeCopy(env, exam.id);
     const graded = await makeCopy(env, exam.id);
@@ -366,8 +392,8 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     const o = { client: users.otherStudent.client, studentId: studentRowOf.otherStudent };
     const [spareStudentId, spareTeacher] = [await studentRow(null), await createUser(env.ctx, { email: `spare-${newId().slice(0, 8)}@school.test`, displayName: 'Spare', role: 'TEACHER', password: PASSWORD })];
     return {
-      X: { side: await buildSide(users.teacher.client, s), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
-      Y: { side: await buildSide(users.otherTeacher.client, o), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
+      X: { side: await buildSide(users.teacher.client, s, users.owner.id), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
+      Y: { side: await buildSide(users.otherTeacher.client, o, users.otherOwner.id), spareStudentId, spareTeacherId: spareTeacher.id, studentIds: [s.studentId, o.studentId] },
     };
   }
 
@@ -378,6 +404,8 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     users.admin = await account('ADMIN');
     users.teacher = await account('TEACHER');
     users.otherTeacher = await account('TEACHER');
+    users.owner = await account('TEACHER');
+    users.otherOwner = await account('TEACHER');
     users.student = await account('STUDENT');
     users.otherStudent = await account('STUDENT');
     studentRowOf.student = await studentRow(users.student.id);
@@ -505,7 +533,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
   it('every route × caller (× foreign objects) gets exactly the status of the table', async () => {
     const clientOf = async (who: Who, fresh: boolean): Promise<Client | null> => {
       if (who === 'anonymous') return null;
-      const u = users[who === 'foreignTeacher' ? 'teacher' : who];
+      const u = users[who === 'foreignTeacher' ? 'teacher' : who === 'foreignOwner' ? 'owner' : who];
       return fresh ? login(app, u.email, PASSWORD) : clientFor(app, u.client.cookie, u.client.user);
     };
     const mismatches: string[] = [];
@@ -521,11 +549,12 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         const expected = entry.expect[who] ?? entry.expect.default;
         if (expected === undefined) throw new Error(`${key}: no expectation for ${who}`);
         // anything that may have changed state (a success, or a lease taken while preparing) gets a fresh world
-        const sideName = who === 'foreignTeacher' ? 'Y' : 'X';
+        const sideName = who === 'foreignTeacher' || who === 'foreignOwner' ? 'Y' : 'X';
         if (dirty[sideName]) {
-          const owner = sideName === 'X' ? users.teacher.client : users.otherTeacher.client;
+          const corrector = sideName === 'X' ? users.teacher.client : users.otherTeacher.client;
+          const examOwner = sideName === 'X' ? users.owner.id : users.otherOwner.id;
           const student = sideName === 'X' ? 'student' : 'otherStudent';
-          worlds[sideName] = { ...worlds[sideName], side: await buildSide(owner, { client: users[student].client, studentId: studentRowOf[student] }) };
+          worlds[sideName] = { ...worlds[sideName], side: await buildSide(corrector, { client: users[student].client, studentId: studentRowOf[student] }, examOwner) };
           dirty[sideName] = false;
         }
         const world = worlds[sideName];
@@ -553,5 +582,6 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     }
     if (process.env.MATRIX_DISCOVER) console.log(JSON.stringify(observed, null, 1));
     expect(mismatches).toEqual([]);
-  });
+    // routes × nine callers, a fresh exam after every success: minutes on a loaded PostgreSQL
+  }, 420_000);
 });

@@ -16,7 +16,8 @@ interface Case {
 
 /**
  * Every route of the school workflow against every kind of caller. "assigned" corrects the exam and the copy is
- * assigned to them; "otherTeacher" does not correct the exam; "owner" is the student of the copy.
+ * assigned to them; "otherTeacher" does not correct the exam (404 on exam-management routes: the exam does not exist
+ * for them); "owner" is the student of the copy.
  * Teachers get 404 for exams they do not correct (no existence leak); students get 404 for any copy that is not
  * their own GRADED copy of a released exam.
  */
@@ -68,16 +69,16 @@ describe(`authorization matrix of the school workflow [${engine}]`, () => {
     { route: 'POST /students/import', method: 'POST', url: '/api/v1/students/import', body: Buffer.from('numero;nom;prenom\n9199;Neuf;Nina\n'), headers: csvHeaders, expect: [200, 403, 403, 403, 403, 401] },
     { route: 'GET /students', method: 'GET', url: '/api/v1/students?q=owner', expect: [200, 403, 403, 403, 403, 401] },
     { route: 'POST /students/provision', method: 'POST', url: '/api/v1/students/provision', body: { studentIds: [ids.ownerStudent] }, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'GET /exams/:id/identification', method: 'GET', url: `/api/v1/exams/${ids.exam}/identification`, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'POST /copies/:id/identify', method: 'POST', url: `/api/v1/copies/${ids.graded}/identify`, body: { studentId: ids.ownerStudent }, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'DELETE /copies/:id/identify', method: 'DELETE', url: `/api/v1/copies/${ids.unidentified}/identify`, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'POST /exams/:id/dispatch', method: 'POST', url: `/api/v1/exams/${ids.exam}/dispatch`, body: { rebalance: false }, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'PUT /copies/:id/assignee', method: 'PUT', url: `/api/v1/copies/${ids.graded}/assignee`, body: { userId: c.assigned.user.id }, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'POST /exams/:id/release', method: 'POST', url: `/api/v1/exams/${ids.exam}/release`, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'POST /exams/:id/unrelease', method: 'POST', url: `/api/v1/exams/${ids.otherExam}/unrelease`, expect: [200, 403, 403, 403, 403, 401] },
+    { route: 'GET /exams/:id/identification', method: 'GET', url: `/api/v1/exams/${ids.exam}/identification`, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'POST /copies/:id/identify', method: 'POST', url: `/api/v1/copies/${ids.graded}/identify`, body: { studentId: ids.ownerStudent }, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'DELETE /copies/:id/identify', method: 'DELETE', url: `/api/v1/copies/${ids.unidentified}/identify`, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'POST /exams/:id/dispatch', method: 'POST', url: `/api/v1/exams/${ids.exam}/dispatch`, body: { rebalance: false }, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'PUT /copies/:id/assignee', method: 'PUT', url: `/api/v1/copies/${ids.graded}/assignee`, body: { userId: c.assigned.user.id }, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'POST /exams/:id/release', method: 'POST', url: `/api/v1/exams/${ids.exam}/release`, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'POST /exams/:id/unrelease', method: 'POST', url: `/api/v1/exams/${ids.otherExam}/unrelease`, expect: [200, 404, 404, 403, 403, 401] },
     { route: 'GET /exams/:id/stats', method: 'GET', url: `/api/v1/exams/${ids.exam}/stats`, expect: [200, 200, 404, 403, 403, 401] },
-    { route: 'GET /exams/:id/export.csv', method: 'GET', url: `/api/v1/exams/${ids.exam}/export.csv?format=pronote`, expect: [200, 403, 403, 403, 403, 401] },
-    { route: 'GET /exams/:id/export.zip', method: 'GET', url: `/api/v1/exams/${ids.exam}/export.zip`, expect: [200, 403, 403, 403, 403, 401] },
+    { route: 'GET /exams/:id/export.csv', method: 'GET', url: `/api/v1/exams/${ids.exam}/export.csv?format=pronote`, expect: [200, 403, 404, 403, 403, 401] },
+    { route: 'GET /exams/:id/export.zip', method: 'GET', url: `/api/v1/exams/${ids.exam}/export.zip`, expect: [200, 403, 404, 403, 403, 401] },
     { route: 'GET /me/copies', method: 'GET', url: '/api/v1/me/copies', expect: [403, 403, 403, 200, 200, 401] },
     { route: 'POST /copies/:id/regrade-requests', method: 'POST', url: `/api/v1/copies/${ids.graded}/regrade-requests`, body: { questionId: ids.freeQuestion, message: 'Et ici ?' }, expect: [403, 403, 403, 201, 404, 401] },
     { route: 'GET /exams/:id/regrade-requests', method: 'GET', url: `/api/v1/exams/${ids.exam}/regrade-requests`, expect: [200, 200, 404, 403, 403, 401] },

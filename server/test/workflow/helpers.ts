@@ -15,10 +15,10 @@ export async function importCsv(admin: Client, csv: string | Buffer) {
   return admin.req('POST', '/api/v1/students/import', typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv, csvHeaders);
 }
 
-/** Parses the provisioning CSV (`;`, CRLF, header first). */
+/** Parses the provisioning CSV (`;`, CRLF, header first; name and class appended after the first three columns). */
 export function parseAccounts(csv: string) {
   const [header, ...lines] = csv.split('\r\n').filter(Boolean);
-  if (header !== 'student_number;email;one_time_password') throw new Error(`bad header ${header}`);
+  if (header !== 'student_number;email;one_time_password;last_name;first_name;class_name') throw new Error(`bad header ${header}`);
   return lines.map((l) => {
     const [studentNumber, email, password] = l.split(';');
     return { studentNumber: studentNumber!, email: email!, password: password! };

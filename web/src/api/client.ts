@@ -30,6 +30,7 @@ import type {
 } from '@korrigo/contracts';
 // the contracts export inferred types for most shapes; these few are only exported as schemas
 import type { z } from 'zod';
+import type { AttendanceList, UserListItem } from '@korrigo/contracts';
 import { ApiError } from './errors';
 
 export { ApiError } from './errors';
@@ -151,6 +152,7 @@ const unwrap = <T>(key: string) => (res: unknown): T =>
 // ---------- types of the contracts, re-exported under the names the screens use
 export type { Student, ImportResult, UploadInfo, RegradeRequest };
 export type Stats = ExamStats;
+export type { AttendanceList };
 export type MyCopy = z.infer<typeof MyCopySchema>;
 export type ExamRegradeList = z.infer<typeof ExamRegradeListSchema>;
 export type CopyRegradeList = z.infer<typeof CopyRegradeListSchema>;
@@ -185,7 +187,7 @@ export const api = {
   logout: () => request<void>('POST', '/auth/logout'),
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/auth/change-password', { body: { currentPassword, newPassword } }),
-  listUsers: () => all<User>('/users', {}, 'users'),
+  listUsers: () => all<UserListItem>('/users', {}, 'users'),
   createUser: (body: { email: string; displayName: string; role: Role; password: string }) =>
     request<unknown>('POST', '/users', { body }).then(unwrap<User>('user')),
 
@@ -203,7 +205,7 @@ export const api = {
    * Student accounts: without ids, every student without one; with ids (and `reset`), those students, whose
    * one-time password is replaced. The CSV is the only place the passwords ever appear: kept as the server sent it.
    */
-  provisionAccounts: async (body: { studentIds?: string[]; reset?: boolean }) => {
+  provisionAccounts: async (body: { studentIds?: string[]; reset?: boolean; format?: 'csv' | 'pdf' }) => {
     const res = await send('POST', '/students/provision', { body });
     return {
       csv: await res.blob(),
@@ -226,6 +228,9 @@ export const api = {
   setAssignee: (copyId: string, userId: string | null) => request<AssigneeResult>('PUT', `/copies/${copyId}/assignee`, { body: { userId } }),
   release: (id: string, released: boolean) => request<unknown>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
   stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
+  attendance: (examId: string, classes?: string) => request<AttendanceList>('GET', `/exams/${examId}/attendance`, { query: { class: classes || undefined } }),
+  setAttendance: (examId: string, studentId: string, status: 'ABSENT' | 'EXCUSED' | 'EXEMPT' | null) =>
+    request<{ studentId: string; status: string | null }>('PUT', `/exams/${examId}/attendance/${studentId}`, { body: { status } }),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
   exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
   regradeRequests: (examId: string, status?: 'OPEN' | 'ANSWERED') => request<ExamRegradeList>('GET', `/exams/${examId}/regrade-requests`, { query: { status } }),

@@ -31,7 +31,6 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   FORBIDDEN: { en: 'You are not allowed to do this.', fr: "Vous n'avez pas le droit de faire cela." },
   NOT_FOUND: { en: 'Not found.', fr: 'Introuvable.' },
   INVALID_STATE: { en: 'Not possible while the copy is “{status}”.', fr: 'Impossible tant que la copie est « {status} ».' },
-  INCOMPLETE_SCORES: { en: 'Some questions have no score yet.', fr: "Certaines questions n'ont pas encore de note." },
   INVALID_STATE_OTHER: { en: 'Not possible in the current state.', fr: "Impossible dans l'état actuel." },
   LOCKED_BY_OTHER: { en: 'Someone else is grading this copy.', fr: "Quelqu'un d'autre corrige cette copie." },
   LOCKED_BY_OWNER: {

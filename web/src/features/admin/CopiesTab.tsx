@@ -115,6 +115,19 @@ export function CopiesTab({ exam, reload }: TabProps) {
                       </button>
                     )}
                     {c.status !== 'STAGING' && c.status !== 'MERGED' && <Link to={`/copies/${c.id}/grade`}>{t('open')}</Link>}
+                    {c.lock && (
+                      <button
+                        type="button"
+                        onClick={() => {
+                          // no token: the admin (or the exam's owner) breaks the holder's lease; the server records it
+                          if (window.confirm(t('breakLeaseConfirm', { name: c.lock!.owner.displayName, code: c.anonymousCode }))) {
+                            void act(() => api.unlockLease(c.id, null));
+                          }
+                        }}
+                      >
+                        {t('breakLease')}
+                      </button>
+                    )}
                     {c.status === 'LOCKED' && (
                       <button type="button" onClick={() => void act(() => api.unlockCopy(c.id))}>
                         {t('unlock')}

@@ -9,9 +9,13 @@ import { ErrorBox, Loading } from '../common/ui';
 import { newExercise, type ScaleExercise, toQuestionInputs } from './scale';
 import { ScaleBuilder } from './ScaleBuilder';
 import { ExamFields } from './ExamFields';
+import { examStage } from './stage';
+import { useSession } from '../auth/session';
 
 export function ExamsPage() {
   const { t, lang } = useI18n();
+  const { user } = useSession();
+  const admin = user.role === 'ADMIN';
   const [archived, setArchived] = useState(false);
   const exams = useAsync(() => api.listExams(archived ? 'all' : 'false'), [archived]);
   const [creating, setCreating] = useState(false);
@@ -40,21 +44,21 @@ export function ExamsPage() {
               <th>{t('examDate')}</th>
               <th className="num">{t('copiesCount')}</th>
               <th className="num">{t('maxTotal')}</th>
-              <th>{t('status')}</th>
+              <th>{t('owner')}</th>
+              <th>{t('stage')}</th>
             </tr>
           </thead>
           <tbody>
             {exams.data.map((e) => (
               <tr key={e.id}>
                 <td>
-                  <Link to={`/exams/${e.id}`}>{e.title}</Link>
+                  <Link to={admin || e.owner?.id === user.id ? `/exams/${e.id}` : '/queue'}>{e.title}</Link>
                 </td>
                 <td>{shortDate(e.examDate, lang)}</td>
                 <td className="num">{Object.entries(e.counts ?? {}).filter(([k]) => k !== 'MERGED').reduce((s, [, n]) => s + n, 0)}</td>
                 <td className="num">{formatPoints(e.maxTotal, lang)}</td>
-                <td>
-                  {e.archivedAt ? t('archived') : ''} {e.resultsReleasedAt ? t('released') : ''}
-                </td>
+                <td>{e.owner?.displayName ?? ''}</td>
+                <td>{t(`stage_${examStage(e)}`)}</td>
               </tr>
             ))}
           </tbody>

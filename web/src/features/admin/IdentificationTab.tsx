@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
 import type { TabProps } from './ExamPage';
+import { AttendancePanel } from './AttendanceTab';
 
 type Item = IdentificationList['items'][number];
 /** the top band of page 1, where students write their name (the server says which band; this is its default) */
@@ -211,6 +212,8 @@ export function IdentificationTab({ exam, reload }: TabProps) {
         </div>
       )}
       <IdentifiedList data={identified.data} error={identified.error} onRetry={identified.reload} onUnidentify={unidentify} />
+      {/* once the copies are identified, whoever is left without one is marked absent, excused or exempt here */}
+      <AttendancePanel examId={exam.id} withoutCopyOnly />
     </section>
   );
 }

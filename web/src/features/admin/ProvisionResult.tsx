@@ -26,7 +26,9 @@ export function ProvisionResult({ result, onDismiss }: { result: Provisioned; on
     return () => window.removeEventListener('beforeunload', warn);
   }, [unsaved]);
 
-  const fileName = `student-accounts-${new Date().toISOString().slice(0, 10)}.csv`;
+  // the file is CSV or printable slips (PDF), as asked: its type says which
+  const ext = result.csv.type.startsWith('application/pdf') ? 'pdf' : 'csv';
+  const fileName = `student-accounts-${new Date().toISOString().slice(0, 10)}.${ext}`;
   const skipped = result.skipped > 0 ? ` ${t('provisionSkipped', { n: result.skipped })}` : '';
   if (!href)
     return (

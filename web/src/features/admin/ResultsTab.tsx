@@ -19,6 +19,13 @@ export function ResultsTab({ exam, reload }: TabProps) {
   async function release(on: boolean) {
     setError(null);
     try {
+      if (on) {
+        // say what students will (not) see before it happens
+        const [fresh, present] = await Promise.all([api.stats(exam.id), api.attendance(exam.id)]);
+        const notGraded = fresh.copies - fresh.graded;
+        const absent = present.counts.absent + present.counts.excused + present.counts.exempt;
+        if (!window.confirm(t('releaseConfirm', { graded: fresh.graded, notGraded, absent }))) return;
+      }
       await api.release(exam.id, on);
       reload();
     } catch (err) {
@@ -32,6 +39,7 @@ export function ResultsTab({ exam, reload }: TabProps) {
       <div className="card row">
         <strong>{exam.resultsReleasedAt ? t('releasedAt', { date: shortDate(exam.resultsReleasedAt, lang) }) : t('notReleased')}</strong>
         {stats.data && <span className="muted">{t('gradedOf', { graded: stats.data.graded, copies: stats.data.copies })}</span>}
+        {stats.data?.excluded && <span className="muted">{t('statsExcluded', stats.data.excluded)}</span>}
         {exam.resultsReleasedAt ? (
           <button type="button" onClick={() => void release(false)}>
             {t('unrelease')}

@@ -19,6 +19,7 @@ export function StudentsPage() {
   const [provisioned, setProvisioned] = useState<Provisioned | null>(null);
   const [provisionError, setProvisionError] = useState<unknown>(null);
   const [provisioning, setProvisioning] = useState(false);
+  const [format, setFormat] = useState<'csv' | 'pdf'>('csv');
   const [confirmReset, setConfirmReset] = useState(false);
 
   useEffect(() => {
@@ -56,7 +57,7 @@ export function StudentsPage() {
     setProvisioning(true);
     setProvisionError(null);
     try {
-      const r = await api.provisionAccounts(body);
+      const r = await api.provisionAccounts({ ...body, format });
       setProvisioned({ ...r, reset: !!body.reset });
       setSelected(new Set());
       setGen((g) => g + 1);
@@ -122,6 +123,13 @@ export function StudentsPage() {
         <h2>{t('accounts')}</h2>
         <p className="muted">{t('accountsIntro')}</p>
         <div className="row">
+          <label className="inline">
+            {t('provisionFormat')}
+            <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'pdf')}>
+              <option value="csv">{t('provisionCsv')}</option>
+              <option value="pdf">{t('provisionPdf')}</option>
+            </select>
+          </label>
           <button type="button" className="primary" disabled={provisioning} onClick={() => void provision({})}>
             {t('provisionMissing')}
           </button>

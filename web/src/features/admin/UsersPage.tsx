@@ -8,6 +8,19 @@ import { ErrorBox, Loading } from '../common/ui';
 export function UsersPage() {
   const { t } = useI18n();
   const users = useAsync(() => api.listUsers(), []);
+  const [roleFilter, setRoleFilter] = useState('');
+  const [classFilter, setClassFilter] = useState('');
+  const [search, setSearch] = useState('');
+  const classes = [...new Set((users.data ?? []).map((u) => u.className).filter((c): c is string => !!c))].sort();
+  // accent- and case-insensitive, word by word, like the roster search
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const words = fold(search).split(/\s+/).filter(Boolean);
+  const shown = (users.data ?? []).filter(
+    (u) =>
+      (!roleFilter || u.role === roleFilter) &&
+      (!classFilter || u.className === classFilter) &&
+      words.every((w) => fold(`${u.displayName} ${u.email}`).includes(w)),
+  );
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('TEACHER');
@@ -75,21 +88,51 @@ export function UsersPage() {
       </form>
       {users.loading && !users.data && <Loading />}
       <ErrorBox error={users.error} onRetry={users.reload} />
+      <div className="row" role="search">
+        <label className="inline">
+          {t('filterRole')}
+          <select value={roleFilter} onChange={(e) => setRoleFilter(e.target.value)}>
+            <option value="">{t('allRoles')}</option>
+            {(['ADMIN', 'TEACHER', 'STUDENT'] as const).map((r) => (
+              <option key={r} value={r}>
+                {t(`role_${r}` as Key)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          {t('filterClass')}
+          <select value={classFilter} onChange={(e) => setClassFilter(e.target.value)}>
+            <option value="">{t('allClasses')}</option>
+            {classes.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          {t('searchByName')}
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+      </div>
       <table className="table">
         <thead>
           <tr>
             <th>{t('displayName')}</th>
             <th>{t('email')}</th>
             <th>{t('role')}</th>
+            <th>{t('filterClass')}</th>
             <th>{t('active')}</th>
           </tr>
         </thead>
         <tbody>
-          {(users.data ?? []).map((u) => (
+          {shown.map((u) => (
             <tr key={u.id}>
               <td>{u.displayName}</td>
               <td>{u.email}</td>
               <td>{t(`role_${u.role}` as Key)}</td>
+              <td>{u.className ?? ''}</td>
               <td>{u.isActive ? '✓' : '—'}</td>
             </tr>
           ))}

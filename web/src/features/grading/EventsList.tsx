@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { isKey, type Key, useI18n } from '../../i18n';
+import { dateTime } from '../../lib/time';
 import { ErrorBox } from '../common/ui';
 
 export function EventsList({ copyId }: { copyId: string }) {
@@ -19,7 +20,7 @@ export function EventsList({ copyId }: { copyId: string }) {
       <ul className="events">
         {events?.map((ev) => (
           <li key={ev.id}>
-            {new Date(ev.createdAt).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')} · {isKey(`ev_${ev.action}`) ? t(`ev_${ev.action}` as Key) : ev.action}
+            {dateTime(ev.createdAt, lang)} · {isKey(`ev_${ev.action}`) ? t(`ev_${ev.action}` as Key) : ev.action}
             {ev.actor ? ` · ${ev.actor.displayName}` : ''}
           </li>
         ))}
