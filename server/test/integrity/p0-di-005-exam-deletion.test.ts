@@ -104,7 +104,15 @@ describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
 
   it('the catalog: every foreign key RESTRICTs deletes except the few whose child is pure derived data', async () => {
     // DESIGN.md §2: only a lease or a draft of a copy, and a session of a user, go with their parent
-    const mayCascade = ['copy_locks.copy_id → copies', 'draft_states.copy_id → copies', 'sessions.user_id → users'];
+    const mayCascade = [
+      'copy_locks.copy_id → copies',
+      'draft_states.copy_id → copies',
+      // the masked copy of a final PDF is recomputed from that PDF's blob (migration 009)
+      'masked_final_pdfs.final_blob_id → blobs',
+      // a masked header image is recomputed from its page: it means nothing once the page is gone (migration 009)
+      'masked_pages.page_id → pages',
+      'sessions.user_id → users',
+    ];
     const rows =
       engine === 'postgres'
         ? await sql<{ tbl: string; col: string; ref: string; del: string }>`

@@ -137,11 +137,13 @@ describe(`exam owners and attendance [${engine}]`, () => {
     // Pronote: codes instead of a mark; the forgotten copy has an empty mark, not a code
     const pronote = (await owner.req('GET', `${a}/exams/${exam.id}/export.csv?format=pronote&scale=20`)).raw.toString('utf8');
     const rows = pronote.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean).map((l) => l.split(';'));
-    expect(rows[0]).toEqual(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note']);
+    expect(rows[0]).toEqual(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note', 'Remarque']);
     // (c3, not identified yet, is a row of its own without a student)
     const named = rows.slice(1).filter((r) => r[3]);
     const note = Object.fromEntries(named.map((r) => [r[3], r[5]]));
     expect(note).toEqual({ ATT1: '14', ATT2: '', ATT3: 'Abs', ATT4: 'Abs', ATT5: 'Disp' });
+    // nothing was left "not scored": every Remarque (issue 11's column) is empty, absent students' included
+    expect(named.map((r) => r[6])).toEqual(['', '', '', '', '']);
     expect(named.map((r) => r[0])).toEqual(['Abel', 'Blanc', 'Colin', 'Dupuis', 'Ernst']);
     // plain: the status column says which
     const plain = (await owner.req('GET', `${a}/exams/${exam.id}/export.csv?format=plain`)).raw.toString('utf8');

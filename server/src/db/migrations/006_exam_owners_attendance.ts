@@ -7,11 +7,12 @@ import { sql, type Kysely } from 'kysely';
  *   migration adds and drops it cleanly on both engines.
  * - `exam_attendance`: a student of the roster who has no copy of the exam is ABSENT, EXCUSED (ABJ) or EXEMPT
  *   (DISP). PRESENT is not stored: it means "has a copy", which the copies table already says.
+ * Both RESTRICT their exam, like every key that is not pure derived data: deleting an exam removes them explicitly.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('exam_owners')
-    .addColumn('exam_id', 'text', (c) => c.primaryKey().references('exams.id').onDelete('cascade'))
+    .addColumn('exam_id', 'text', (c) => c.primaryKey().references('exams.id').onDelete('restrict'))
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('restrict'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
@@ -19,7 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('exam_attendance')
-    .addColumn('exam_id', 'text', (c) => c.notNull().references('exams.id').onDelete('cascade'))
+    .addColumn('exam_id', 'text', (c) => c.notNull().references('exams.id').onDelete('restrict'))
     .addColumn('student_id', 'text', (c) => c.notNull().references('students.id').onDelete('restrict'))
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('ABSENT', 'EXCUSED', 'EXEMPT')`))
     .addColumn('updated_by', 'text', (c) => c.notNull().references('users.id').onDelete('restrict'))
