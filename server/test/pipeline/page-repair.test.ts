@@ -310,15 +310,20 @@ describe(`page repair (rotate, move, split, remove, restore) [${engine}]`, () =>
     await expectConserved(uploadId, 7);
   });
 
-  it('only admins repair pages; teachers and students are refused', async () => {
-    const { uploadId, ids } = await stack();
+  it("only admins and the exam's owner repair pages; its correctors, other teachers and students are refused", async () => {
+    const { examId, uploadId, ids } = await stack();
     const student = await makeUser(env, 'STUDENT');
-    for (const who of [teacher, student]) {
-      expect((await who.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 90 })).status).toBe(403);
-      expect((await who.req('GET', `${a}/uploads/${uploadId}/review`)).status).toBe(403);
-    }
-    expect((await admin.req('POST', `${a}/copies/${ids[0]}/pages/9/rotate`, { version: 1, by: 90 })).status).toBe(404);
-    expect((await admin.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 45 })).status).toBe(400);
+    const owner = await makeUser(env, 'TEACHER');
+    expect((await admin.req('PATCH', `${a}/exams/${examId}`, { ownerId: owner.user.id })).status).toBe(200);
+    expect((await student.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 90 })).status).toBe(403);
+    expect((await student.req('GET', `${a}/uploads/${uploadId}/review`)).status).toBe(403);
+    // the corrector cannot see a STAGING copy (404) and may not run the exam's scans (403)
+    expect((await teacher.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 90 })).status).toBe(404);
+    expect((await teacher.req('GET', `${a}/uploads/${uploadId}/review`)).status).toBe(403);
+    expect((await owner.req('GET', `${a}/uploads/${uploadId}/review`)).status).toBe(200);
+    expect((await owner.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 1, by: 90 })).status).toBe(200);
+    expect((await admin.req('POST', `${a}/copies/${ids[0]}/pages/9/rotate`, { version: 2, by: 90 })).status).toBe(404);
+    expect((await admin.req('POST', `${a}/copies/${ids[0]}/pages/0/rotate`, { version: 2, by: 45 })).status).toBe(400);
   });
 
   it('two admins at once: of conflicting operations on the same copies exactly one wins, the others get 409', async () => {
