@@ -13,6 +13,8 @@ import type { useScores } from './useScores';
 
 interface Props {
   copyId: string;
+  /** an admin or the exam's owner: answers any regrade request of the copy */
+  manages: boolean;
   status: CopyStatus;
   /** the copy was reopened from the regrade panel: read it again */
   onReopened(): void;
@@ -26,13 +28,13 @@ interface Props {
   showAnnotation(rec: AnnRecord): void;
 }
 
-export function DeskSidePanel({ copyId, status, onReopened, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
+export function DeskSidePanel({ copyId, manages, status, onReopened, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
   const { t } = useI18n();
   const selected = ann.selected ? ann.state.byKey[ann.selected] : null;
   const list = ann.state.order.map((k) => ann.state.byKey[k]!).filter(Boolean);
   return (
     <aside className="desk-side">
-      <RegradeDeskPanel key={status} copyId={copyId} onReopened={onReopened} />
+      <RegradeDeskPanel key={status} copyId={copyId} manages={manages} onReopened={onReopened} />
       <ScoringPanel
         rows={rows}
         saved={scores.saved}

@@ -59,6 +59,8 @@ export function GradingDesk({ copyId }: { copyId: string }) {
 
 function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam | null; siblings: CopySummary[]; setCopy(c: CopyDetail): void }) {
   const { user } = useSession();
+  // the exam's owner runs it like an admin (its copies list, breaking a lease, answering any regrade request)
+  const manages = user.role === 'ADMIN' || (!!exam?.owner && exam.owner.id === user.id);
   const copyId = copy.id;
   const wantLease = copy.status === 'READY';
   const { lease, token, acquire, lost } = useLease(copyId, wantLease);
@@ -124,7 +126,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       <DeskTopBar
         copy={copy}
         exam={exam}
-        queueLink={user.role === 'ADMIN' ? `/exams/${copy.examId}/copies` : `/queue?exam=${copy.examId}`}
+        queueLink={manages ? `/exams/${copy.examId}/copies` : `/queue?exam=${copy.examId}`}
         lease={lease}
         wantLease={wantLease}
         acquire={() => void acquire()}
@@ -182,6 +184,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </section>
         <DeskSidePanel
           copyId={copyId}
+          manages={manages}
           status={copy.status}
           onReopened={f.reload}
           notScored={copy.notScored ?? []}
@@ -197,7 +200,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           }}
         />
       </div>
-      <DeskBottomBar copy={copy} maxTotal={exam?.maxTotal ?? 0} editable={editable} canUnlock={user.role === 'ADMIN' || copy.lockedBy?.id === user.id} f={f} />
+      <DeskBottomBar copy={copy} maxTotal={exam?.maxTotal ?? 0} editable={editable} canUnlock={manages || copy.lockedBy?.id === user.id} f={f} />
       <DeskDialogs
         help={help}
         closeHelp={() => setHelp(false)}

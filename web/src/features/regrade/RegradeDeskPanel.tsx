@@ -13,7 +13,7 @@ import { useAsync } from '../../lib/useAsync';
 import { useSession } from '../auth/session';
 import { ErrorBox } from '../common/ui';
 
-export function RegradeDeskPanel({ copyId, onReopened }: { copyId: string; onReopened(): void }) {
+export function RegradeDeskPanel({ copyId, manages, onReopened }: { copyId: string; manages: boolean; onReopened(): void }) {
   const { t, lang } = useI18n();
   const { user } = useSession();
   const data = useAsync(() => api.copyRegrades(copyId), [copyId]);
@@ -41,8 +41,8 @@ export function RegradeDeskPanel({ copyId, onReopened }: { copyId: string; onReo
       <ul>
         {open.map((r) => (
           <RequestItem key={r.id} r={r}>
-            {/* only the copy's corrector (or an admin) may answer; the server refuses anyone else anyway */}
-            {(user.role === 'ADMIN' || r.corrector?.id === user.id) && (
+            {/* only the copy's corrector (or an admin, or the exam's owner) may answer; the server refuses anyone else anyway */}
+            {(manages || r.corrector?.id === user.id) && (
               <AnswerForm
                 id={r.id}
                 onDone={(reopened) => {
