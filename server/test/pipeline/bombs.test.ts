@@ -100,7 +100,7 @@ describe(`hostile PDFs are bounded while normal scans go on [${engine}]`, () => 
     const exam = await makeExam(admin, [], { pagesPerCopy: 1 });
     const warn = vi.spyOn(env.ctx.log, 'warn');
     const started = Date.now();
-    const res = await post(exam.id, fx.slowDrawsPdf(10));
+    const res = await post(exam.id, fx.slowDrawsPdf(3000, 100));
     expect(res.status).toBe(202);
     const u = await settled(res.body.upload.id, 60_000);
     expect(Date.now() - started).toBeLessThan(60_000);
