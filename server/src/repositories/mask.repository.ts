@@ -19,6 +19,9 @@ export const insertMaskedPage = (ex: Executor, pageId: string, blobId: string, a
     .executeTakeFirst()
     .then((r) => (r ? 1 : 0));
 
+/** A page's mask no longer hides its header once the page is turned: the next corrector request makes a new one. */
+export const deleteMaskedPage = (ex: Executor, pageId: string) => ex.deleteFrom('masked_pages').where('page_id', '=', pageId).execute();
+
 /** The corrector's variant of the final PDF `finalBlobId`, if it was made. */
 export const findMaskedFinalPdf = (ex: Executor, finalBlobId: string) =>
   ex

@@ -17,6 +17,7 @@ import type { StoredFile } from '../storage/blob-store.ts';
 import { buildFlattenInput } from '../jobs/flatten-copy.job.ts';
 import type { CopyAccess } from './access.ts';
 import { HEADER_CROP } from './identification.service.ts';
+import { addRotation, rotateGeometry } from './page-rotation.ts';
 
 /** The position of the page whose header the identification desk reads (and the mask hides). */
 export const HEADER_PAGE = 0;
@@ -74,13 +75,22 @@ function once<T>(ctx: AppContext, key: string, work: () => Promise<T>): Promise<
   return started;
 }
 
-/** The header-masked image of a page, made and stored on first need. */
+/**
+ * The header crop is where the name shows on the page as displayed; the mask is drawn on the scan as stored, which a
+ * page turned by `rotation` (clockwise) shows turned. Turning the crop back finds the same ink on the stored image.
+ */
+export function headerRectOnScan(rotation: number) {
+  const { x, y, w, h } = rotateGeometry({ ...HEADER_CROP, points: null }, addRotation(0, -rotation));
+  return { x, y, w, h };
+}
+
+/** The header-masked image of a page, made and stored on first need (a turn of the page drops it: see page repair). */
 export function maskedPageImage(ctx: AppContext, page: { id: string; image: PageImageRef }): Promise<PageImageRef> {
   return once(ctx, `page:${page.id}`, async () => {
     const found = await masks.findMaskedPage(ctx.db, page.id);
     if (found) return imageRef(found, page.image.rotation);
     const original = await ctx.blobs.read(page.image.storageKey, page.image.range);
-    const masked = await (await pool()).maskImage(new Uint8Array(original), HEADER_CROP);
+    const masked = await (await pool()).maskImage(new Uint8Array(original), headerRectOnScan(page.image.rotation));
     const file = await ctx.blobs.put(masked.bytes, masked.contentType);
     if (await storeDerivative(ctx, file, (tx, at) => masks.insertMaskedPage(tx, page.id, file.id, at))) {
       return imageRef({ storage_key: file.storageKey, content_type: file.contentType, sha256: file.sha256, size: file.size }, page.image.rotation);

@@ -15,6 +15,7 @@ import { newId } from '../ids.ts';
 import { findCopy, insertCopy } from '../repositories/copy.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
+import { deleteMaskedPage } from '../repositories/mask.repository.ts';
 import * as repo from '../repositories/page-repair.repository.ts';
 import { anonymousCodesOfExam, findUpload } from '../repositories/upload.repository.ts';
 import { loadCopyToManage, requireRole } from './access.ts';
@@ -104,6 +105,8 @@ export function rotatePage(ctx: AppContext, actor: Actor, copyId: string, positi
     const page = await pageAt(op, copyId, position);
     const rotation = addRotation(page.rotation, body.by);
     await repo.setRotation(op.tx, page.id, rotation);
+    // the stored mask hid the header where it was before the turn (its blob is left to cleanup-orphans)
+    await deleteMaskedPage(op.tx, page.id);
     // the annotations stay on the ink they were put on (each gets a new version: an open desk refreshes)
     for (const a of await repo.annotationsOnPage(op.tx, copyId, position)) {
       const g = rotateGeometry({ x: a.x, y: a.y, w: a.w, h: a.h, points: a.points ? (JSON.parse(a.points) as [number, number][]) : null }, body.by);

@@ -253,6 +253,36 @@ describe(`anonymity on the image [${engine}]`, () => {
     expect((await admin.req('GET', `${a}/copies/${graded}`)).raw.toString()).toContain(NAME.last);
     expect((await admin.req('GET', `${a}/copies/${graded}/events`)).raw.toString()).toContain(studentUser.displayName);
   });
+
+  it('a header page turned upside down is masked where its header now shows, and the turn drops the mask made before it', async () => {
+    const copyId = copyIds[1];
+    // the stored mask, decoded as stored (the scan's orientation: the turn is only applied when serving)
+    const storedMask = async () => {
+      const row = await env.ctx.db
+        .selectFrom('masked_pages')
+        .innerJoin('pages', 'pages.id', 'masked_pages.page_id')
+        .innerJoin('blobs', 'blobs.id', 'masked_pages.blob_id')
+        .select('blobs.storage_key')
+        .where('pages.copy_id', '=', copyId)
+        .where('pages.position', '=', 0)
+        .executeTakeFirst();
+      return row && decodeJpeg(await env.ctx.blobs.read(row.storage_key));
+    };
+    expect((await image(teacher, copyId)).status).toBe(200);
+    expect(await storedMask()).toBeTruthy();
+    await admin.req('DELETE', `${a}/copies/${copyId}/lock`); // a lease the route sweep may have left
+    const version = (await admin.req('GET', `${a}/copies/${copyId}`)).body.rowVersion;
+    expect((await admin.req('POST', `${a}/copies/${copyId}/pages/0/rotate`, { version, by: 180 })).status).toBe(200);
+    expect(await storedMask(), 'the mask of the upright page is dropped with the turn').toBeUndefined();
+
+    expect((await image(teacher, copyId)).status).toBe(200);
+    const masked = (await storedMask())!;
+    const shownTop = { x: 0, y: 1 - HEADER_CROP.h + EDGE_SLACK, w: 1, h: HEADER_CROP.h - EDGE_SLACK };
+    // what the corrector sees at the top of the turned page is the scan's bottom: filled
+    expect(compareRegions(await decodeJpeg(originals.get(copyId)!), masked, shownTop, 0).insideMaxFromFill).toBeLessThanOrEqual(6);
+    // and the scan's top, now shown at the bottom, is the page again (the name is there, as the admin's turn says)
+    expect(inkIn(masked, HEADER_CROP)).toBeGreaterThan(200);
+  });
 });
 
 describe(`switching anonymity in the Scale tab [${engine}]`, () => {
