@@ -59,7 +59,7 @@ describe('PDF budgets', () => {
     const pool = new PdfPool({ size: 1, taskTimeoutMs: 1000 });
     try {
       await pool.inspectPdf(await fx.scan4(), caps); // thread is up
-      const err = await pool.extractPageImages(fx.slowDrawsPdf(10)).catch((e: unknown) => e);
+      const err = await pool.extractPageImages(fx.slowDrawsPdf(3000, 100)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PdfBudgetExceeded);
       expect(err).toMatchObject({ page: 1, final: true, message: 'Page 1 took longer than 1 s and was stopped' });
       expect(await pool.inspectPdf(await fx.scan4(), caps)).toMatchObject({ pageCount: 4 });

@@ -121,9 +121,9 @@ describe(`scan intake defects [${engine}]`, () => {
     const none = await fetch(base + url(), { method: 'POST', headers: { cookie: admin.cookie }, body: new Uint8Array(pdf) });
     expect(none.status).toBe(415);
     expect(((await none.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    // the role check still comes first
+    // the access check still comes first: a teacher with no part in the exam learns nothing of it (exam owners, issue 16)
     const teacher = await makeUser(env, 'TEACHER');
-    expect((await teacher.req('POST', url(), pdf, { 'content-type': 'text/plain' })).status).toBe(403);
+    expect((await teacher.req('POST', url(), pdf, { 'content-type': 'text/plain' })).status).toBe(404);
   });
 
   /** Sends the request head only, as curl does with `Expect: 100-continue`, and returns what the server says first. */
