@@ -4,23 +4,14 @@
  */
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, launchBrowser, loginUi, newContext, type Server, shot, startServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, ApiClient, loginUi, newContext, type Server, shot, useE2eWorld } from './harness';
 import { seedExam, seedReadyCopies, seedTeachers } from './seed';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 async function importRoster(rows: string[]) {
   const csv = ['student_number;last_name;first_name;email;class_name', ...rows].join('\r\n');

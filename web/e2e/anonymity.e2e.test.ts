@@ -4,23 +4,14 @@
  * browser shows the name; once the corrector has opened the copy, the Scale tab refuses to switch it off.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, launchBrowser, loginUi, newContext, type Server, shot, startServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, ApiClient, loginUi, newContext, type Server, shot, useE2eWorld } from './harness';
 import { seedExam, seedReadyCopies, seedTeachers } from './seed';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 /**
  * In the image's top band (the header crop) and a band below it: ink (darker than the mask's grey: the fixture writes

@@ -5,23 +5,14 @@
  */
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deskSetup, score } from './desk-helpers';
-import { ADMIN, ApiClient, launchBrowser, type Server, shot, startServer } from './harness';
+import { ApiClient, type Server, shot, useE2eWorld } from './harness';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 describe('Finish', () => {
   it('with unscored questions: listed for confirmation, then submitted, finalized, next copy; the final PDF and the CSV say "not scored"', async () => {

@@ -4,23 +4,14 @@
  * Submit. Finish with unscored questions is in desk-finish.e2e.test.ts.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answerDraftDialogs, backTo, deskSetup, score } from './desk-helpers';
-import { ADMIN, ApiClient, dragOnPage, launchBrowser, type Server, shot, startServer } from './harness';
+import { ApiClient, dragOnPage, type Server, shot, useE2eWorld } from './harness';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 describe('defect 1: "keep theirs" keeps theirs (two tabs of one teacher)', () => {
   for (const confirm of ['Enter', 'click'] as const) {

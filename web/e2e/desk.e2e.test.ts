@@ -3,23 +3,14 @@
  * reload, submit and finalize; two teachers on one copy; a version conflict between two tabs.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, clickOnPage, dragOnPage, launchBrowser, loginUi, newContext, type Server, shot, startServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ApiClient, clickOnPage, dragOnPage, loginUi, newContext, type Server, shot, useE2eWorld } from './harness';
 import { seedExam, seedReadyCopies, seedTeachers } from './seed';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 describe('grading desk', () => {
   it('grades with several tools, undo/redo, clamps scores, restores the draft after a reload, submits and finalizes', async () => {

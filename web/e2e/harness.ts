@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshotsDir = path.join(repoRoot, 'artifacts', 'screenshots');
@@ -210,4 +211,22 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     if (Date.now() > deadline) throw new Error('waitFor: timed out');
     await new Promise((r) => setTimeout(r, every));
   }
+}
+
+/**
+ * The server, the browser and the admin's API client of one test file: started before its tests, stopped after
+ * (whatever of them started). `set` hands them to the file's own variables.
+ */
+export function useE2eWorld(set: (w: { server: Server; browser: Browser; admin: ApiClient }) => void) {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    set({ server, browser, admin: await ApiClient.login(server.base, ADMIN.email, ADMIN.password) });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }

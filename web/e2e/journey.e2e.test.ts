@@ -6,22 +6,13 @@
  */
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, clickOnPage, createUser, dragOnPage, launchBrowser, loginUi, makeScanPdf, newContext, type Server, shot, startServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, ApiClient, clickOnPage, createUser, dragOnPage, loginUi, makeScanPdf, newContext, type Server, shot, useE2eWorld } from './harness';
 
 let server: Server;
 let browser: Browser;
 let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  api = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: api } = w));
 
 const ROSTER = 'student_number;last_name;first_name;email;class_name\r\nS001;Martin;Alice;alice.martin@e2e.test;1A\r\nS002;Durand;Bob;bob.durand@e2e.test;1A\r\nS003;;Nameless;x@e2e.test;1A\r\n';
 

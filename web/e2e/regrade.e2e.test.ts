@@ -5,23 +5,14 @@
  * copy is finalized again — the new result and what changed.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, createUser, launchBrowser, loginUi, newContext, type Server, shot, startServer, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ApiClient, createUser, loginUi, newContext, type Server, shot, useE2eWorld, waitFor } from './harness';
 import { seedExam, seedReadyCopies } from './seed';
 
 let server: Server;
 let browser: Browser;
 let admin: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: admin } = w));
 
 const STUDENT_PASSWORD = 'student-new-password-1';
 

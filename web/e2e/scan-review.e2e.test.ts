@@ -4,23 +4,14 @@
  * split, remove to the bin, undo — then validating.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ApiClient, launchBrowser, loginUi, makeScanPdf, newContext, type Server, shot, startServer, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, ApiClient, loginUi, makeScanPdf, newContext, type Server, shot, useE2eWorld, waitFor } from './harness';
 import { seedExam } from './seed';
 
 let server: Server;
 let browser: Browser;
 let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  api = await ApiClient.login(server.base, ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useE2eWorld((w) => ({ server, browser, admin: api } = w));
 
 async function adminPage(): Promise<Page> {
   const ctx = await newContext(browser, server.base);
