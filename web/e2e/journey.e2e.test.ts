@@ -133,7 +133,15 @@ describe('full journey', () => {
 
     // ---------------- admin releases; statistics
     await admin.getByRole('link', { name: 'Results' }).click();
+    // release asks first, with the counts (issue 16)
+    const asked = new Promise<string>((resolve) =>
+      admin.once('dialog', (d) => {
+        resolve(d.message());
+        void d.accept();
+      }),
+    );
     await admin.getByRole('button', { name: 'Release results' }).click();
+    expect(await asked).toMatch(/Graded: 1\n/);
     await admin.getByText(/Released on/).waitFor();
     await admin.getByRole('img', { name: 'Histogram of whole exam' }).waitFor();
     await shot(admin, 'journey-09-results');
