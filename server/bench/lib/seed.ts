@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContext, type Actor, type AppContext } from '../../src/context.ts';
 import { migrateToLatest, type Executor } from '../../src/db/database.ts';
 import type { CopyStatus } from '../../src/db/schema.ts';
-import { SESSION_COOKIE } from '../../src/http/app.ts';
+import { SESSION_COOKIE } from '../../src/http/request.ts';
 import { iso, newId, randomToken, sha256Hex } from '../../src/ids.ts';
 import { insertBlob } from '../../src/repositories/blob.repository.ts';
 import { insertCopy, insertPages } from '../../src/repositories/copy.repository.ts';

@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export const SESSION_COOKIE = 'korrigo_session';
+import { SESSION_COOKIE } from './request.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** problem+json (RFC 9457) with the stable code of API.md; a 5xx never carries internals. */

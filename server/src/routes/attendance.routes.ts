@@ -1,7 +1,7 @@
 import { AttendanceList, AttendanceQuery, Id, SetAttendanceBody, SetAttendanceResponse } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as attendance from '../services/attendance.service.ts';
 
 const tags = ['attendance'];

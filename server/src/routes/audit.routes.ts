@@ -1,6 +1,6 @@
 import { AuditListQuery, AuditPage } from '@korrigo/contracts';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import { listAudit } from '../services/audit.service.ts';
 
 export const auditRoutes: RouteModule = (app, ctx) => {

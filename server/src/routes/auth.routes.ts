@@ -1,10 +1,9 @@
 import { ChangePasswordBody, LoginBody } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf, SESSION_COOKIE } from '../http/request.ts';
 import * as auth from '../services/auth.service.ts';
 import { findUserById } from '../repositories/user.repository.ts';
-import { SESSION_COOKIE } from '../http/app.ts';
 
 export const authRoutes: RouteModule = (app, ctx) => {
   const cookieOpts = {

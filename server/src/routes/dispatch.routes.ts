@@ -1,7 +1,7 @@
 import { AssigneeBody, DispatchBody, Id } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as dispatch from '../services/dispatch.service.ts';
 
 const Params = z.object({ id: Id });

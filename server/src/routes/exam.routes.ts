@@ -1,7 +1,7 @@
 import { CorrectorsBody, CreateExamBody, ExamListQuery, Id, UpdateExamBody, CopyListQuery } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as exams from '../services/exam.service.ts';
 import { listExamCopies } from '../services/copy.service.ts';
 

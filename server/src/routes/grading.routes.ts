@@ -1,7 +1,7 @@
 import { CreateAnnotationBody, DeleteAnnotationQuery, FinalizeBody, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody, SubmitBody } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf, lockToken } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf, lockToken } from '../http/request.ts';
 import * as grading from '../services/grading.service.ts';
 import { signalJobEnqueued } from '../jobs/runner.ts';
 

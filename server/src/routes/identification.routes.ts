@@ -1,7 +1,7 @@
 import { Id, IdentificationQuery, IdentifyBody } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as identification from '../services/identification.service.ts';
 
 const Params = z.object({ id: Id });

@@ -1,7 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AppContext, Actor } from '../context.ts';
-import { AppError } from '../errors.ts';
+import type { AppContext } from '../context.ts';
+import type { App, RouteModule } from '../http/request.ts';
 import { authRoutes } from './auth.routes.ts';
 import { userRoutes } from './user.routes.ts';
 import { examRoutes } from './exam.routes.ts';
@@ -21,19 +19,6 @@ import { auditRoutes } from './audit.routes.ts';
 import { pageRepairRoutes } from './page-repair.routes.ts';
 import { attendanceRoutes } from './attendance.routes.ts';
 
-export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
-export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
-
-/** The signed-in actor, or 401. */
-export function actorOf(req: FastifyRequest): Actor {
-  if (!req.actor) throw new AppError('UNAUTHENTICATED', 401, 'Please log in');
-  return req.actor;
-}
-
-export const lockToken = (req: FastifyRequest): string | undefined => {
-  const v = req.headers['x-lock-token'];
-  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
-};
 
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
 const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes,

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { RouteModule } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
 import { registry } from '../observability/metrics.ts';
 import { collectDbGauges } from '../observability/collect.ts';
 

@@ -11,8 +11,8 @@ import {
   UploadReview,
 } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as repair from '../services/page-repair.service.ts';
 import * as review from '../services/upload-review.service.ts';
 

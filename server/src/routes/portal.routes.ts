@@ -1,6 +1,6 @@
 import { MyCopiesResponse } from '@korrigo/contracts';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import { myCopies } from '../services/portal.service.ts';
 
 export const portalRoutes: RouteModule = (app, ctx) => {

@@ -13,8 +13,8 @@ import {
   RegradeListQuery,
 } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as regrade from '../services/regrade.service.ts';
 
 const Params = z.object({ id: Id });

@@ -1,7 +1,7 @@
 import { Id, StatsQuery } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import { examStats } from '../services/stats.service.ts';
 
 export const statsRoutes: RouteModule = (app, ctx) => {

@@ -1,6 +1,6 @@
 import { ImportResult, ProvisionBody, StudentListQuery } from '@korrigo/contracts';
-import type { App, RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { App, RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as studentService from '../services/student.service.ts';
 
 const tags = ['students'];

@@ -1,7 +1,7 @@
 import { CreateUserBody, Id, ListQuery, Role, UpdateUserBody } from '@korrigo/contracts';
 import { z } from 'zod';
-import type { RouteModule } from './index.ts';
-import { actorOf } from './index.ts';
+import type { RouteModule } from '../http/request.ts';
+import { actorOf } from '../http/request.ts';
 import * as userService from '../services/user.service.ts';
 
 export const userRoutes: RouteModule = (app, ctx) => {
