@@ -41,3 +41,5 @@ export type AttendanceList = z.infer<typeof AttendanceList>;
 
 export const SetAttendanceBody = z.object({ status: SettableAttendance.nullable() });
 export const SetAttendanceResponse = z.object({ studentId: Id, status: AttendanceStatus.nullable() });
+export type SetAttendanceResponse = z.infer<typeof SetAttendanceResponse>;
+export type AttendanceEntry = z.infer<typeof AttendanceEntry>;

@@ -16,3 +16,4 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditListQuery = ListQuery.extend({ action: z.string().max(100).optional() });
 export const AuditPage = page(AuditEntry);
+export type AuditPage = z.infer<typeof AuditPage>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime } from './common.schema.ts';
+import { Id, IsoTime, page } from './common.schema.ts';
 
 export const Role = z.enum(['ADMIN', 'TEACHER', 'STUDENT']);
 export type Role = z.infer<typeof Role>;
@@ -22,7 +22,12 @@ export const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.stri
 export const Password = z.string().min(10, 'at least 10 characters').max(256);
 
 export const LoginBody = z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().max(256) });
+/** login, me, POST/PATCH /users */
 export const UserResponse = z.object({ user: User });
+export type UserResponse = z.infer<typeof UserResponse>;
+/** GET /users */
+export const UserPage = page(UserListItem);
+export type UserPage = z.infer<typeof UserPage>;
 export const ChangePasswordBody = z.object({ currentPassword: z.string().max(256), newPassword: Password });
 export const CreateUserBody = z.object({
   email: Email,

@@ -20,8 +20,10 @@ export const ErrorCode = z.enum([
   'PASSWORD_CHANGE_REQUIRED',
   'CONFLICT',
   'REGRADE_DEADLINE_PASSED',
+  'UNSUPPORTED_MEDIA_TYPE',
   'INTERNAL',
 ]);
+/** The stable machine-readable codes of API.md: every problem body the server sends carries one of these. */
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** RFC 9457 problem JSON, plus the stable `code` and extra fields per code (currentStatus, owner, current…). */
@@ -37,6 +39,19 @@ export type Problem = z.infer<typeof Problem>;
 /** 409 INCOMPLETE_SCORES: the leaf questions with neither a score nor a "not scored" mark, in scale order. */
 export const IncompleteScoresProblem = Problem.extend({ code: z.literal('INCOMPLETE_SCORES'), unscored: z.array(z.string()) });
 export type IncompleteScoresProblem = z.infer<typeof IncompleteScoresProblem>;
+
+/** The error side of every route's response schema: any 4xx or 5xx answer is a problem body (application/problem+json). */
+export const ProblemResponses = { '4xx': Problem, '5xx': Problem } as const;
+
+/** 204 (and 304): no body. */
+export const NoContent = z.undefined().describe('No content');
+
+/**
+ * A response that is not JSON (a PDF, an image, a CSV file, a ZIP…): the bytes are sent as they are, never through
+ * the JSON serializer. `mediaTypes` names what the body may be; the server's OpenAPI document describes it as such.
+ */
+export const binaryBody = (description: string, ...mediaTypes: [string, ...string[]]) =>
+  z.any().meta({ description, 'x-media-types': mediaTypes });
 
 export const Id = z.string().min(1).max(64);
 export const IsoTime = z.string();

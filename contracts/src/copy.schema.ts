@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Hundredths, Id, IsoTime, UserRef } from './common.schema.ts';
+import { Hundredths, Id, IsoTime, UserRef, page } from './common.schema.ts';
 import { CopyStatus } from './exam.schema.ts';
 
 export const AnnotationType = z.enum(['COMMENT', 'HIGHLIGHT', 'TICK', 'CROSS', 'SCORE', 'FREEHAND']);
@@ -12,6 +12,7 @@ export const StudentRef = z.object({
   firstName: z.string(),
   className: z.string().nullable(),
 });
+export type StudentRef = z.infer<typeof StudentRef>;
 
 export const LockInfo = z.object({ owner: UserRef, expiresAt: IsoTime });
 
@@ -31,6 +32,9 @@ export const CopySummary = z.object({
   updatedAt: IsoTime,
 });
 export type CopySummary = z.infer<typeof CopySummary>;
+/** GET /exams/:id/copies */
+export const CopyPage = page(CopySummary);
+export type CopyPage = z.infer<typeof CopyPage>;
 
 export const Page = z.object({ position: z.number().int(), imageUrl: z.string(), widthPx: z.number().int(), heightPx: z.number().int() });
 
@@ -98,12 +102,26 @@ export const GradingEvent = z.object({
   metadata: z.record(z.string(), z.unknown()),
   createdAt: IsoTime,
 });
+export type GradingEvent = z.infer<typeof GradingEvent>;
+/** GET /copies/:id/events: the copy's whole history, oldest first */
+export const GradingEventList = z.object({ items: z.array(GradingEvent) });
+export type GradingEventList = z.infer<typeof GradingEventList>;
 
 // ---- grading writes
 export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef });
+export type LockResponse = z.infer<typeof LockResponse>;
 export const HeartbeatResponse = z.object({ expiresAt: IsoTime });
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
 export const Draft = z.object({ payload: z.unknown(), version: z.number().int(), clientId: z.string().nullable(), updatedAt: IsoTime });
+export type Draft = z.infer<typeof Draft>;
+/** PUT /copies/:id/draft: the saved draft's new version */
+export const DraftSaved = z.object({ version: z.number().int() });
+export type DraftSaved = z.infer<typeof DraftSaved>;
+export const AnnotationResponse = z.object({ annotation: Annotation });
+export type AnnotationResponse = z.infer<typeof AnnotationResponse>;
+export const ScoreResponse = z.object({ score: Score });
+export type ScoreResponse = z.infer<typeof ScoreResponse>;
 export const PutDraftBody = z.object({
   payload: z.unknown().refine((v) => v !== undefined, 'payload is required'),
   baseVersion: z.number().int().min(0),
@@ -146,5 +164,9 @@ export const PutScoreBody = z.object({
 export const CompleteCopyBody = z.object({ allowUnscored: z.boolean().optional() }).nullish();
 export const SubmitBody = CompleteCopyBody;
 export const FinalizeBody = CompleteCopyBody;
+/** 200 when the copy is already GRADED; 202 while its final PDF is being made (`jobId`: the flatten job) */
 export const FinalizeResponse = z.object({ status: CopyStatus, jobId: Id.optional() });
+export type FinalizeResponse = z.infer<typeof FinalizeResponse>;
+/** submit, unlock, reopen, validate: the copy's new status */
 export const CopyStatusResponse = z.object({ status: CopyStatus });
+export type CopyStatusResponse = z.infer<typeof CopyStatusResponse>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Hundredths, Id, IsoTime, UserRef } from './common.schema.ts';
+import { Hundredths, Id, IsoTime, UserRef, page } from './common.schema.ts';
 
 export const CopyStatus = z.enum([
   'STAGING',
@@ -75,5 +75,9 @@ export const UpdateExamBody = z.object({
   ownerId: Id.nullable().optional(),
 });
 export const ExamResponse = z.object({ exam: Exam });
+export type ExamResponse = z.infer<typeof ExamResponse>;
+/** GET /exams: every exam the caller may see, in one page (nextCursor is always null) */
+export const ExamPage = page(Exam);
+export type ExamPage = z.infer<typeof ExamPage>;
 export const ExamListQuery = z.object({ archived: z.enum(['true', 'false', 'all']).default('false') });
 export const CorrectorsBody = z.object({ userIds: z.array(Id).max(500) });

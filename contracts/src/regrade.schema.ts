@@ -33,17 +33,20 @@ export const CreateRegradeBody = z.object({
   message: z.string().trim().min(1).max(2000),
 });
 export const CreateRegradeResponse = z.object({ regradeRequest: RegradeRequest });
+export type CreateRegradeResponse = z.infer<typeof CreateRegradeResponse>;
 export const RegradeListQuery = z.object({ status: RegradeStatus.optional() });
 export const ExamRegradeList = z.object({
   items: z.array(RegradeRequest),
   /** after it students can no longer ask; null: no deadline */
   regradeDeadline: IsoTime.nullable(),
 });
+export type ExamRegradeList = z.infer<typeof ExamRegradeList>;
 /** The requests of one copy; `review`: the copy was reopened and is being regraded since `reopenedAt`. */
 export const CopyRegradeList = z.object({
   items: z.array(RegradeRequest),
   review: z.object({ reopenedAt: IsoTime, previousTotal: z.number().int() }).nullable(),
 });
+export type CopyRegradeList = z.infer<typeof CopyRegradeList>;
 /**
  * `decision: ACCEPTED` moves the copy GRADED → READY (state machine) to its corrector, in the answer's
  * transaction (on a copy already reopened for another request, it joins that review); `REJECTED` keeps the mark,
@@ -58,7 +61,10 @@ export const AnswerRegradeResponse = z.object({
   regradeRequest: RegradeRequest,
   copyStatus: CopyStatus,
 });
+export type AnswerRegradeResponse = z.infer<typeof AnswerRegradeResponse>;
 export const ReassignRegradeBody = z.object({ userId: Id });
 export const ReassignRegradeResponse = z.object({ regradeRequest: RegradeRequest, corrector: UserRef });
+export type ReassignRegradeResponse = z.infer<typeof ReassignRegradeResponse>;
 export const RegradeDeadlineBody = z.object({ deadline: z.iso.datetime({ offset: true }).nullable() });
 export const RegradeDeadlineResponse = z.object({ examId: Id, regradeDeadline: IsoTime.nullable() });
+export type RegradeDeadlineResponse = z.infer<typeof RegradeDeadlineResponse>;

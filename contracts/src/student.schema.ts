@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime } from './common.schema.ts';
+import { Id, IsoTime, page } from './common.schema.ts';
 
 /** A roster entry. `hasAccount` tells whether a STUDENT user was provisioned for it. */
 export const Student = z.object({
@@ -15,6 +15,9 @@ export const Student = z.object({
   updatedAt: IsoTime,
 });
 export type Student = z.infer<typeof Student>;
+/** GET /students */
+export const StudentPage = page(Student);
+export type StudentPage = z.infer<typeof StudentPage>;
 
 export const StudentListQuery = z.object({
   /** accent- and case-insensitive; every word must match the number, last or first name */

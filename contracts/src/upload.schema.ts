@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime } from './common.schema.ts';
+import { Id, IsoTime, page } from './common.schema.ts';
 import { CopyDetail } from './copy.schema.ts';
 
 /** BATCH: a stack of copies cut every `pagesPerCopy` pages. SINGLE: the whole file is one copy. */
@@ -12,7 +12,9 @@ export type UploadStatus = z.infer<typeof UploadStatus>;
 /** `POST /exams/:id/uploads?mode=` — the body is the raw PDF (`Content-Type: application/pdf`). */
 export const UploadQuery = z.object({ mode: UploadMode.default('BATCH') });
 
+/** 202: the scan is stored; its pages are cut into copies in the background (follow GET /uploads/:id) */
 export const UploadCreated = z.object({ upload: z.object({ id: Id, status: UploadStatus }) });
+export type UploadCreated = z.infer<typeof UploadCreated>;
 
 /** `GET /uploads/:id`: progress is pagesDone / pageCount; copyIds are filled once the upload is DONE. */
 export const UploadInfo = z.object({
@@ -28,6 +30,9 @@ export const UploadInfo = z.object({
   updatedAt: IsoTime,
 });
 export type UploadInfo = z.infer<typeof UploadInfo>;
+/** GET /exams/:id/uploads: every upload of the exam, in one page (nextCursor is always null) */
+export const UploadList = page(UploadInfo);
+export type UploadList = z.infer<typeof UploadList>;
 
 /** Staple: the first copy keeps its id and receives the pages of the others, in this order. */
 export const MergeCopiesBody = z.object({
@@ -38,3 +43,4 @@ export const MergeCopiesBody = z.object({
     .refine((ids) => new Set(ids).size === ids.length, 'a copy appears twice'),
 });
 export const MergeCopiesResponse = z.object({ copy: CopyDetail });
+export type MergeCopiesResponse = z.infer<typeof MergeCopiesResponse>;

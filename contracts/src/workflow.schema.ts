@@ -8,6 +8,7 @@ import { RegradeRequest } from './regrade.schema.ts';
 
 export const IdentifyBody = z.object({ studentId: Id });
 export const IdentifyResponse = z.object({ copyId: Id, student: StudentRef.nullable() });
+export type IdentifyResponse = z.infer<typeof IdentifyResponse>;
 
 export const IdentificationQuery = z.object({
   /** `unidentified` (default): the work queue of the identification desk */
@@ -24,12 +25,14 @@ export const IdentificationItem = z.object({
   headerImageUrl: z.string().nullable(),
   student: StudentRef.nullable(),
 });
+export type IdentificationItem = z.infer<typeof IdentificationItem>;
 export const IdentificationList = z.object({
   items: z.array(IdentificationItem),
   nextCursor: z.string().nullable(),
   counts: z.object({ identified: z.number().int(), unidentified: z.number().int() }),
   headerCrop: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
 });
+export type IdentificationList = z.infer<typeof IdentificationList>;
 
 // ---------------------------------------------------------------- dispatch
 
@@ -48,8 +51,10 @@ export const DispatchResponse = z.object({
   /** copies of the exam per corrector after the dispatch */
   loads: z.array(z.object({ user: UserRef, count: z.number().int() })),
 });
+export type DispatchResponse = z.infer<typeof DispatchResponse>;
 export const AssigneeBody = z.object({ userId: Id.nullable() });
 export const AssigneeResponse = z.object({ copyId: Id, assignedTo: UserRef.nullable() });
+export type AssigneeResponse = z.infer<typeof AssigneeResponse>;
 
 // ---------------------------------------------------------------- exports
 
@@ -74,6 +79,7 @@ export const Distribution = z.object({
   /** equal-width bins over [0, maxPoints]; `to` is exclusive except in the last bin */
   histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int() })),
 });
+export type Distribution = z.infer<typeof Distribution>;
 export const StatsQuery = z.object({ bins: z.coerce.number().int().min(1).max(100).default(10) });
 export const ExamStats = z.object({
   examId: Id,
@@ -149,4 +155,6 @@ export const MyCopy = z.object({
   canRequestRegrade: z.boolean(),
   regradeRequests: z.array(RegradeRequest),
 });
+export type MyCopy = z.infer<typeof MyCopy>;
 export const MyCopiesResponse = z.object({ items: z.array(MyCopy) });
+export type MyCopiesResponse = z.infer<typeof MyCopiesResponse>;

@@ -1,7 +1,9 @@
-/** The one error type of the server. `code` is the stable machine-readable code of API.md. */
+import type { ErrorCode } from '@korrigo/contracts';
+
+/** The one error type of the server. `code` is the stable machine-readable code of API.md (`ErrorCode` of the contracts). */
 export class AppError extends Error {
   constructor(
-    public readonly code: string,
+    public readonly code: ErrorCode,
     public readonly status: number,
     message: string,
     public readonly extra: Record<string, unknown> = {},

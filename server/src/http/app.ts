@@ -6,7 +6,9 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Problem, ProblemResponses } from '@korrigo/contracts';
+import { z } from 'zod';
 import type { AppContext, Actor } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { authenticate } from '../services/auth.service.ts';
@@ -21,14 +23,11 @@ declare module 'fastify' {
 }
 
 import { SESSION_COOKIE } from './request.ts';
+import { problem } from './problem.ts';
+import { openApiTransform } from './openapi.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** problem+json (RFC 9457) with the stable code of API.md; a 5xx never carries internals. */
-function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
-  return { type: `https://korrigo.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: code, status, code, detail, ...extra };
-}
-
-function mapError(err: unknown): { status: number; body: ReturnType<typeof problem> } | null {
+function mapError(err: unknown): { status: number; body: Problem } | null {
   if (err instanceof AppError) return { status: err.status, body: problem(err.status, err.code, err.message, err.extra) };
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (hasZodFastifySchemaValidationErrors(err)) {
@@ -88,10 +87,14 @@ export async function buildApp(
   });
   await app.register(swagger, {
     openapi: { info: { title: 'Korrigo API', version: '1' }, servers: [{ url: '/' }] },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/api/openapi.json',
+    { schema: { hide: true, response: { 200: z.looseObject({ openapi: z.string() }).describe('This OpenAPI document'), ...ProblemResponses } } },
+    async () => app.swagger() as { openapi: string },
+  );
 
   app.decorateRequest('actor', null);
 

@@ -15,6 +15,7 @@ import type { InspectOptions, PdfInspection } from './inspect.ts';
 import type { MaskRect } from './mask.ts';
 import type { PageImageOptions } from './page-image.ts';
 import type { FlattenInput, PageImage, PdfLane } from './types.ts';
+import type { ErrorCode } from '@korrigo/contracts';
 
 export interface PdfPoolOptions {
   /** Threads; defaults to min(2, cores) so PDF work leaves a core to the API. */
@@ -53,7 +54,7 @@ export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
-  app?: { code: string; status: number; extra: Record<string, unknown> };
+  app?: { code: ErrorCode; status: number; extra: Record<string, unknown> };
 }
 
 export type PdfTaskResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };

@@ -1,4 +1,4 @@
-import { ChangePasswordBody, LoginBody } from '@korrigo/contracts';
+import { ChangePasswordBody, LoginBody, NoContent, ProblemResponses, UserResponse } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf, SESSION_COOKIE } from '../http/request.ts';
@@ -14,7 +14,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
     maxAge: Math.floor(ctx.config.sessionTtlMs / 1000),
   };
 
-  app.post('/auth/login', { schema: { body: LoginBody, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
+  app.post('/auth/login', { schema: { body: LoginBody, response: { 200: UserResponse, ...ProblemResponses }, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
     const { token, user } = await auth.login(ctx, req.body.email, req.body.password, {
       ip: req.ip,
       userAgent: req.headers['user-agent'],
@@ -24,18 +24,20 @@ export const authRoutes: RouteModule = (app, ctx) => {
     return { user };
   });
 
-  app.post('/auth/logout', { schema: { querystring: z.object({ everywhere: z.enum(['true', 'false']).optional() }), tags: ['auth'] } }, async (req, reply) => {
+  app.post('/auth/logout', {
+    schema: { querystring: z.object({ everywhere: z.enum(['true', 'false']).optional() }), response: { 204: NoContent, ...ProblemResponses }, tags: ['auth'] },
+  }, async (req, reply) => {
     await auth.logout(ctx, actorOf(req), req.query.everywhere === 'true');
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', { schema: { tags: ['auth'] } }, async (req) => {
+  app.get('/auth/me', { schema: { response: { 200: UserResponse, ...ProblemResponses }, tags: ['auth'] } }, async (req) => {
     const u = await findUserById(ctx.db, actorOf(req).id);
     return { user: auth.toUserDto(u!) };
   });
 
-  app.post('/auth/change-password', { schema: { body: ChangePasswordBody, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
+  app.post('/auth/change-password', { schema: { body: ChangePasswordBody, response: { 204: NoContent, ...ProblemResponses }, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {
     await auth.changePassword(ctx, actorOf(req), req.body.currentPassword, req.body.newPassword);
     return reply.status(204).send();
   });

@@ -1,17 +1,21 @@
-import { Id } from '@korrigo/contracts';
+import { binaryBody, CopyDetail, CopyStatusResponse, GradingEventList, Id, NoContent, ProblemResponses } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf } from '../http/request.ts';
 import * as copies from '../services/copy.service.ts';
 
 const Params = z.object({ id: Id });
+/** 304: the browser's copy (If-None-Match) is current */
+const notModified = { 304: NoContent.describe('Not modified: the cached bytes are current') };
+const pageImage = { 200: binaryBody('The page image (JPEG or PNG)', 'image/jpeg', 'image/png'), ...notModified, ...ProblemResponses };
+const finalPdf = { 200: binaryBody('The graded copy, annotations drawn in', 'application/pdf'), ...notModified, ...ProblemResponses };
 
 export const copyRoutes: RouteModule = (app, ctx) => {
-  app.get('/copies/:id', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.getCopy(ctx, actorOf(req), req.params.id));
+  app.get('/copies/:id', { schema: { params: Params, response: { 200: CopyDetail, ...ProblemResponses }, tags: ['copies'] } }, async (req) => copies.getCopy(ctx, actorOf(req), req.params.id));
 
   app.get(
     '/copies/:id/pages/:position/image',
-    { schema: { params: z.object({ id: Id, position: z.coerce.number().int().min(0).max(100000) }), tags: ['copies'] } },
+    { schema: { params: z.object({ id: Id, position: z.coerce.number().int().min(0).max(100000) }), response: pageImage, tags: ['copies'] } },
     async (req, reply) => {
       const img = await copies.pageImage(ctx, actorOf(req), req.params.id, req.params.position);
       // immutable bytes behind an access check: private, long-lived, revalidated by ETag (always, when they depend on the viewer)
@@ -24,7 +28,7 @@ export const copyRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get('/copies/:id/final.pdf', { schema: { params: Params, tags: ['copies'] } }, async (req, reply) => {
+  app.get('/copies/:id/final.pdf', { schema: { params: Params, response: finalPdf, tags: ['copies'] } }, async (req, reply) => {
     const pdf = await copies.finalPdf(ctx, actorOf(req), req.params.id);
     reply.header('Cache-Control', 'private, no-cache').header('ETag', pdf.etag);
     if (req.headers['if-none-match'] === pdf.etag) return reply.status(304).send();
@@ -35,7 +39,7 @@ export const copyRoutes: RouteModule = (app, ctx) => {
       .send(ctx.blobs.createReadStream(pdf.storageKey));
   });
 
-  app.get('/copies/:id/events', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.copyEvents(ctx, actorOf(req), req.params.id));
+  app.get('/copies/:id/events', { schema: { params: Params, response: { 200: GradingEventList, ...ProblemResponses }, tags: ['copies'] } }, async (req) => copies.copyEvents(ctx, actorOf(req), req.params.id));
 
-  app.post('/copies/:id/validate', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.validateCopy(ctx, actorOf(req), req.params.id));
+  app.post('/copies/:id/validate', { schema: { params: Params, response: { 200: CopyStatusResponse, ...ProblemResponses }, tags: ['copies'] } }, async (req) => copies.validateCopy(ctx, actorOf(req), req.params.id));
 };

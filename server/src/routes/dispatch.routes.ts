@@ -1,4 +1,4 @@
-import { AssigneeBody, DispatchBody, Id } from '@korrigo/contracts';
+import { AssigneeBody, AssigneeResponse, DispatchBody, DispatchResponse, Id, ProblemResponses } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf } from '../http/request.ts';
@@ -8,10 +8,10 @@ const Params = z.object({ id: Id });
 const tags = ['dispatch'];
 
 export const dispatchRoutes: RouteModule = (app, ctx) => {
-  app.post('/exams/:id/dispatch', { schema: { params: Params, body: DispatchBody, tags } }, async (req) =>
+  app.post('/exams/:id/dispatch', { schema: { params: Params, body: DispatchBody, response: { 200: DispatchResponse, ...ProblemResponses }, tags } }, async (req) =>
     dispatch.dispatchExam(ctx, actorOf(req), req.params.id, req.body ?? {}),
   );
-  app.put('/copies/:id/assignee', { schema: { params: Params, body: AssigneeBody, tags } }, async (req) =>
+  app.put('/copies/:id/assignee', { schema: { params: Params, body: AssigneeBody, response: { 200: AssigneeResponse, ...ProblemResponses }, tags } }, async (req) =>
     dispatch.setAssignee(ctx, actorOf(req), req.params.id, req.body.userId),
   );
 };

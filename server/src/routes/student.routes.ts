@@ -1,4 +1,4 @@
-import { ImportResult, ProvisionBody, StudentListQuery } from '@korrigo/contracts';
+import { binaryBody, ImportResult, ProblemResponses, ProvisionBody, StudentListQuery, StudentPage } from '@korrigo/contracts';
 import type { App, RouteModule } from '../http/request.ts';
 import { actorOf } from '../http/request.ts';
 import * as studentService from '../services/student.service.ts';
@@ -22,15 +22,28 @@ export const studentRoutes: RouteModule = async (app, ctx) => {
     scope.addContentTypeParser(['text/csv', 'text/plain', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: CSV_LIMIT }, (_req, body, done) =>
       done(null, body),
     );
-    scope.post('/students/import', { schema: { tags, response: { 200: ImportResult } }, bodyLimit: CSV_LIMIT }, async (req) =>
+    scope.post('/students/import', { schema: { tags, response: { 200: ImportResult, ...ProblemResponses } }, bodyLimit: CSV_LIMIT }, async (req) =>
       studentService.importRoster(ctx, actorOf(req), req.body as Buffer),
     );
   });
 
-  app.get('/students', { schema: { querystring: StudentListQuery, tags } }, async (req) => studentService.listStudents(ctx, actorOf(req), req.query));
+  app.get('/students', { schema: { querystring: StudentListQuery, response: { 200: StudentPage, ...ProblemResponses }, tags } }, async (req) => studentService.listStudents(ctx, actorOf(req), req.query));
 
   // CSV by default (the contract); printable slips when the client asks for a PDF, by Accept or by `format`
-  app.post('/students/provision', { schema: { body: ProvisionBody, tags } }, async (req, reply) => {
+  app.post('/students/provision', {
+    schema: {
+      body: ProvisionBody,
+      response: {
+        200: binaryBody(
+          'The one-time passwords: CSV (student_number;email;one_time_password;last_name;first_name;class_name) or printable slips; X-Provisioned-Count and X-Skipped-Count headers',
+          'text/csv',
+          'application/pdf',
+        ),
+        ...ProblemResponses,
+      },
+      tags,
+    },
+  }, async (req, reply) => {
     const wantsPdf = req.body?.format ? req.body.format === 'pdf' : prefersPdf(req.headers.accept);
     const out = await studentService.provisionAccounts(ctx, actorOf(req), req.body ?? {});
     const [type, file, body] = wantsPdf

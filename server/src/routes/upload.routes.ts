@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Id, MergeCopiesBody, UploadQuery } from '@korrigo/contracts';
+import {
+  Id,
+  MergeCopiesBody,
+  MergeCopiesResponse,
+  ProblemResponses,
+  UploadCreated,
+  UploadInfo,
+  UploadList,
+  UploadQuery,
+} from '@korrigo/contracts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
@@ -49,7 +58,7 @@ export const uploadRoutes: RouteModule = async (app, ctx) => {
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/exams/:id/uploads',
       // Fastify's own limit only applies to buffered bodies; set it to ours anyway so it can never cut in first.
-      { bodyLimit: ctx.config.maxUploadBytes, schema: { params: Params, querystring: UploadQuery, tags: ['uploads'] } },
+      { bodyLimit: ctx.config.maxUploadBytes, schema: { params: Params, querystring: UploadQuery, response: { 202: UploadCreated, ...ProblemResponses }, tags: ['uploads'] } },
       async (req, reply) => {
         try {
           const result = await uploads.createUpload(ctx, actorOf(req), req.params.id, {
@@ -66,11 +75,11 @@ export const uploadRoutes: RouteModule = async (app, ctx) => {
     );
   });
 
-  app.get('/uploads/:id', { schema: { params: Params, tags: ['uploads'] } }, async (req) => uploads.getUpload(ctx, actorOf(req), req.params.id));
+  app.get('/uploads/:id', { schema: { params: Params, response: { 200: UploadInfo, ...ProblemResponses }, tags: ['uploads'] } }, async (req) => uploads.getUpload(ctx, actorOf(req), req.params.id));
 
-  app.get('/exams/:id/uploads', { schema: { params: Params, tags: ['uploads'] } }, async (req) => uploads.listUploads(ctx, actorOf(req), req.params.id));
+  app.get('/exams/:id/uploads', { schema: { params: Params, response: { 200: UploadList, ...ProblemResponses }, tags: ['uploads'] } }, async (req) => uploads.listUploads(ctx, actorOf(req), req.params.id));
 
-  app.post('/exams/:id/copies/merge', { schema: { params: Params, body: MergeCopiesBody, tags: ['copies'] } }, async (req) =>
+  app.post('/exams/:id/copies/merge', { schema: { params: Params, body: MergeCopiesBody, response: { 200: MergeCopiesResponse, ...ProblemResponses }, tags: ['copies'] } }, async (req) =>
     mergeCopies(ctx, actorOf(req), req.params.id, req.body.copyIds),
   );
 };
