@@ -16,14 +16,15 @@ export const findCopy = (ex: Executor, id: string, lock?: 'share' | 'update') =>
 };
 
 /**
- * The copy, its exam and whether `userId` corrects that exam, in ONE statement (the hot path of every edit).
- * The row lock, when asked, is taken on the copy only, never on its exam.
+ * The copy, its exam and whether `userId` corrects or owns that exam, in ONE statement (the hot path of every
+ * edit). The row lock, when asked, is taken on the copy only, never on its exam.
  */
 export const findCopyWithExam = async (ex: Executor, id: string, userId: string, lock?: 'share' | 'update') => {
   let q = ex
     .selectFrom('copies')
     .innerJoin('exams', 'exams.id', 'copies.exam_id')
     .leftJoin('exam_correctors as ec', (j) => j.onRef('ec.exam_id', '=', 'copies.exam_id').on('ec.user_id', '=', userId))
+    .leftJoin('exam_owners as eo', (j) => j.onRef('eo.exam_id', '=', 'copies.exam_id').on('eo.user_id', '=', userId))
     .selectAll('copies')
     .select([
       'exams.title as exam_title',
@@ -38,6 +39,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
       'exams.created_at as exam_created_at',
       'exams.updated_at as exam_updated_at',
       'ec.user_id as corrector_id',
+      'eo.user_id as owner_id',
     ])
     .where('copies.id', '=', id);
   if (lock && dialectOf(ex) === 'postgres') q = lock === 'update' ? q.forUpdate('copies') : q.forShare('copies');
@@ -45,7 +47,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
   if (!r) return undefined;
   const {
     exam_title, exam_exam_date, exam_pages_per_copy, exam_anonymous, exam_results_released_at, exam_regrade_deadline, exam_archived_at,
-    exam_archived_by, exam_created_by, exam_created_at, exam_updated_at, corrector_id, ...copy
+    exam_archived_by, exam_created_by, exam_created_at, exam_updated_at, corrector_id, owner_id, ...copy
   } = r;
   return {
     copy,
@@ -64,6 +66,7 @@ export const findCopyWithExam = async (ex: Executor, id: string, userId: string,
       updated_at: exam_updated_at,
     },
     isCorrector: corrector_id !== null,
+    isOwner: owner_id !== null,
   };
 };
 
@@ -202,3 +205,16 @@ export const listCopies = (ex: Executor, f: CopyListFilter) => {
 };
 
 export const copiesOfExam = (ex: Executor, examId: string) => ex.selectFrom('copies').selectAll().where('exam_id', '=', examId).execute();
+
+/**
+ * `loadCopyFor`'s rule for a corrector, as a condition of another statement: an admin grades any copy; a teacher
+ * the copies of the exams they own, and of the exams they correct when the copy is past STAGING, not MERGED, and
+ * assigned to them or to nobody.
+ */
+export const gradableBy = (a: { copyId: string; userId: string; role: 'ADMIN' | 'TEACHER' }) =>
+  a.role === 'ADMIN'
+    ? sql<boolean>`EXISTS (SELECT 1 FROM copies WHERE id = ${a.copyId})`
+    : sql<boolean>`EXISTS (SELECT 1 FROM copies c WHERE c.id = ${a.copyId} AND (
+        EXISTS (SELECT 1 FROM exam_owners o WHERE o.exam_id = c.exam_id AND o.user_id = ${a.userId})
+        OR (c.status NOT IN ('STAGING', 'MERGED') AND (c.assigned_to IS NULL OR c.assigned_to = ${a.userId})
+            AND EXISTS (SELECT 1 FROM exam_correctors k WHERE k.exam_id = c.exam_id AND k.user_id = ${a.userId}))))`;

@@ -66,3 +66,12 @@ export const releaseLease = (ex: Executor, copyId: string, token?: string) => {
 
 export const deleteExpiredLeases = (ex: Executor, now: string) =>
   ex.deleteFrom('copy_locks').where('expires_at', '<', now).returning(['copy_id', 'owner_id']).execute();
+
+/**
+ * The lease check of `holdLiveLease` as a condition of another statement: `ownerId` holds the live lease of the
+ * copy with `token` (the lease row held FOR SHARE on PostgreSQL, so a takeover waits until the write commits).
+ * Uncorrelated, so PostgreSQL evaluates it once, before the statement touches any row of its own.
+ */
+export const liveLeaseHeld = (ex: Executor, a: { copyId: string; ownerId: string; token: string; now: string }) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM copy_locks WHERE copy_id = ${a.copyId} AND token = ${a.token} AND owner_id = ${a.ownerId}
+    AND expires_at > ${a.now}${dialectOf(ex) === 'postgres' ? sql` FOR SHARE` : sql``})`;
