@@ -4,6 +4,7 @@ import {
   createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv,
 } from '../helpers/harness.ts';
 import { newId } from '../../src/ids.ts';
+import { deleteExpiredLeases, releaseLease } from '../../src/repositories/lock.repository.ts';
 
 const ROUNDS = 20;
 const TEACHERS = 8;
@@ -140,6 +141,56 @@ describe(`P0-DI-001 concurrent lock acquisition [${engine}]`, () => {
     expect((await a.req('DELETE', `/api/v1/copies/${copyId}/lock`, undefined, { 'x-lock-token': la.body.token })).status).toBe(204); // already gone: no-op
     const events = await env.ctx.db.selectFrom('grading_events').select('action').where('copy_id', '=', copyId).execute();
     expect(events.map((e) => e.action)).toContain('LEASE_BROKEN');
+  });
+
+  it('a release decided on a lease that was taken over meanwhile deletes nothing; each release deletes only its own copy\'s row', async () => {
+    // the service reads the lease, checks the token, then deletes "this copy's row with this token": the delete
+    // itself must honour the token, or a takeover between the read and the delete loses the new holder's lease
+    const db = env.ctx.db;
+    const [a, b, c] = teachers as [Client, Client, Client];
+    const taken = await makeCopy(env, examId);
+    const other = await makeCopy(env, examId);
+    const stale = await a.req('POST', `/api/v1/copies/${taken}/lock`);
+    env.clock.advance(61_000);
+    const fresh = await b.req('POST', `/api/v1/copies/${taken}/lock`);
+    expect(fresh.status).toBe(200);
+    const neighbour = await c.req('POST', `/api/v1/copies/${other}/lock`);
+    expect(neighbour.status).toBe(200);
+    const tokenOf = async (copyId: string) =>
+      (await db.selectFrom('copy_locks').select('token').where('copy_id', '=', copyId).executeTakeFirst())?.token;
+
+    expect(await releaseLease(db, taken, stale.body.token)).toBe(0); // the token read before the takeover
+    expect(await tokenOf(taken)).toBe(fresh.body.token);
+    expect(await releaseLease(db, taken, neighbour.body.token)).toBe(0); // a live token of another copy
+    expect(await tokenOf(taken)).toBe(fresh.body.token);
+    expect(await releaseLease(db, taken, fresh.body.token)).toBe(1);
+    expect(await tokenOf(taken)).toBeUndefined();
+    expect(await tokenOf(other)).toBe(neighbour.body.token); // the neighbour's lease was not part of it
+    expect(await releaseLease(db, other)).toBe(1); // an admin's break: no token, this copy's row whatever its token
+    expect(await tokenOf(other)).toBeUndefined();
+    expect(await releaseLease(db, other)).toBe(0);
+  });
+
+  it('the sweep of expired leases (recover-stuck) deletes those past their expiry only, and names them', async () => {
+    const db = env.ctx.db;
+    const [a, b, c] = teachers as [Client, Client, Client];
+    const now = env.clock.now();
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const past = await makeCopy(env, examId);
+    const edge = await makeCopy(env, examId);
+    const live = await makeCopy(env, examId);
+    const lease = (copyId: string, ownerId: string, expiresAt: string) => ({
+      copy_id: copyId, owner_id: ownerId, token: newId(), acquired_at: at(-60_000), expires_at: expiresAt,
+    });
+    await db
+      .insertInto('copy_locks')
+      .values([lease(past, a.user.id, at(-1)), lease(edge, b.user.id, at(0)), lease(live, c.user.id, at(1))])
+      .execute();
+    const swept = await deleteExpiredLeases(db, now.toISOString());
+    // a lease expiring exactly now is not taken over by acquireLease (expires_at < now) either
+    expect(swept.filter((r) => [past, edge, live].includes(r.copy_id))).toEqual([{ copy_id: past, owner_id: a.user.id }]);
+    const left = await db.selectFrom('copy_locks').select('copy_id').where('copy_id', 'in', [past, edge, live]).execute();
+    expect(left.map((r) => r.copy_id).sort()).toEqual([edge, live].sort());
   });
 
   it('worker threads on separate connections with a short real TTL: holders never overlap', async () => {
