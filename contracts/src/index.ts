@@ -9,3 +9,5 @@ export * from './workflow.schema.ts';
 export * from './audit.schema.ts';
 export * from './page-repair.schema.ts';
 export * from './attendance.schema.ts';
+export * from './points.ts';
+export * from './drawing-style.ts';
