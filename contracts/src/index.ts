@@ -10,3 +10,5 @@ export * from './audit.schema.ts';
 export * from './page-repair.schema.ts';
 export * from './attendance.schema.ts';
 export * from './ops.schema.ts';
+export * from './points.ts';
+export * from './drawing-style.ts';

@@ -25,27 +25,32 @@ import './pdf-lib-fast-number.ts';
 import './pdf-lib-native-deflate.ts';
 import { pageSizeForImage, pointToPdf, rectToPdf, type PageSizePt, type PdfRect } from './geometry.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
+import { ANNOTATION_STYLE, rgbOf, type BoxPoint } from '@korrigo/contracts/drawing-style';
+import { formatDelta, formatPoints, type PointsFormat } from '@korrigo/contracts/points';
 import type { FlattenAnnotation, FlattenInput, FlattenQuestion, PageImage } from './types.ts';
 import { questionResults, type QuestionResult } from '../services/total.ts';
 
 function hex(colour: string): Color {
-  const channel = (at: number) => parseInt(colour.slice(at, at + 2), 16) / 255;
-  return rgb(channel(1), channel(3), channel(5));
+  return rgb(...rgbOf(colour));
 }
 
 /*
- * The grading desk's overlay (web/src/annotations/Overlay.tsx) draws the same normalized shapes with these colours,
- * proportions and line widths, so the final PDF shows the student what the teacher saw.
+ * The grading desk's overlay (web/src/annotations/Overlay.tsx) draws the same normalized shapes from the same
+ * table (contracts/src/drawing-style.ts), so the final PDF shows the student what the teacher saw.
  */
 const STYLE = {
-  pen: 0.0025, // stroke width, fraction of the page width
-  font: 0.017, // comment text size, fraction of the page width
-  highlight: { color: hex('#ffe14d'), opacity: 0.4 },
-  comment: { fill: hex('#fff7c2'), opacity: 0.9, border: hex('#b58900'), text: hex('#3b2f00') },
-  tick: { color: hex('#0a8a3a'), path: [[0.1, 0.55], [0.4, 0.85], [0.9, 0.15]] as Array<[number, number]> },
-  cross: { color: hex('#c62828'), inset: 0.15 },
-  score: { fill: hex('#1565c0'), text: rgb(1, 1, 1) },
-  freehand: { color: hex('#c62828') },
+  ...ANNOTATION_STYLE,
+  highlight: { ...ANNOTATION_STYLE.highlight, color: hex(ANNOTATION_STYLE.highlight.color) },
+  comment: {
+    ...ANNOTATION_STYLE.comment,
+    fill: hex(ANNOTATION_STYLE.comment.fill),
+    border: hex(ANNOTATION_STYLE.comment.border),
+    text: hex(ANNOTATION_STYLE.comment.text),
+  },
+  tick: { ...ANNOTATION_STYLE.tick, color: hex(ANNOTATION_STYLE.tick.color) },
+  cross: { ...ANNOTATION_STYLE.cross, color: hex(ANNOTATION_STYLE.cross.color) },
+  score: { ...ANNOTATION_STYLE.score, fill: hex(ANNOTATION_STYLE.score.fill), text: hex(ANNOTATION_STYLE.score.text) },
+  freehand: { ...ANNOTATION_STYLE.freehand, color: hex(ANNOTATION_STYLE.freehand.color) },
 };
 const INK = rgb(0.1, 0.1, 0.12);
 const GREY = rgb(0.55, 0.55, 0.58);
@@ -154,25 +159,22 @@ function drawAnnotation(page: PDFPage, size: PageSizePt, a: FlattenAnnotation, f
       drawComment(page, r, a.content ?? '', fonts.regular, pen, fontSize);
       return;
     case 'TICK':
-      strokePath(page, STYLE.tick.color, pen * 2, boxPath(r, STYLE.tick.path));
+      strokePath(page, STYLE.tick.color, pen * STYLE.tick.pens, boxPath(r, STYLE.tick.path));
       return;
-    case 'CROSS': {
-      const [lo, hi] = [STYLE.cross.inset, 1 - STYLE.cross.inset];
-      strokePath(page, STYLE.cross.color, pen * 2, boxPath(r, [[lo, lo], [hi, hi]]));
-      strokePath(page, STYLE.cross.color, pen * 2, boxPath(r, [[hi, lo], [lo, hi]]));
+    case 'CROSS':
+      for (const path of STYLE.cross.strokes) strokePath(page, STYLE.cross.color, pen * STYLE.cross.pens, boxPath(r, path));
       return;
-    }
     case 'SCORE':
-      drawBadge(page, r, a, fonts.bold, fontSize * 1.2, lang);
+      drawBadge(page, r, a, fonts.bold, fontSize * STYLE.score.fontScale, lang);
       return;
     case 'FREEHAND':
-      if (a.points?.length) strokePath(page, STYLE.freehand.color, pen, a.points.map((p) => pointToPdf(p, size)));
+      if (a.points?.length) strokePath(page, STYLE.freehand.color, pen * STYLE.freehand.pens, a.points.map((p) => pointToPdf(p, size)));
       return;
   }
 }
 
 /** Points given as fractions of an annotation's box (top-left origin), in PDF points. */
-function boxPath(r: PdfRect, points: Array<[number, number]>): Array<{ x: number; y: number }> {
+function boxPath(r: PdfRect, points: readonly BoxPoint[]): Array<{ x: number; y: number }> {
   return points.map(([fx, fy]) => ({ x: r.x + fx * r.width, y: r.y + (1 - fy) * r.height }));
 }
 
@@ -224,27 +226,16 @@ function drawBadge(page: PDFPage, r: PdfRect, a: FlattenAnnotation, font: PDFFon
   const arc = `A ${radius} ${radius} 0 0 1`;
   const pill = `M ${radius} 0 L ${w - radius} 0 ${arc} ${w - radius} ${h} L ${radius} ${h} ${arc} ${radius} 0 Z`;
   page.drawSvgPath(pill, { x: r.x, y: r.y + h, color: STYLE.score.fill });
-  const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta, lang.decimal) : cleanText(a.content ?? '');
+  const text = a.scoreDelta !== null ? formatDelta(a.scoreDelta, pdfPoints(lang.decimal)) : cleanText(a.content ?? '');
   if (!text) return;
-  const size = Math.min(h * 0.6, maxSize, (w * 0.9) / Math.max(1e-6, textWidth(font, text, 1)));
+  const size = Math.min(h * STYLE.score.textHeight, maxSize, (w * 0.9) / Math.max(1e-6, textWidth(font, text, 1)));
   const width = textWidth(font, text, size);
   const capHeight = font.heightAtSize(size, { descender: false }) * 0.75;
   page.drawText(text, { x: r.x + (w - width) / 2, y: r.y + (h - capHeight) / 2, size, font, color: STYLE.score.text });
 }
 
-/** Hundredths of a point → "7.5", "12", "0.25". */
-export function formatPoints(hundredths: number, decimal = '.'): string {
-  const abs = Math.abs(Math.round(hundredths));
-  const units = Math.floor(abs / 100);
-  const cents = abs % 100;
-  const frac = cents === 0 ? '' : `${decimal}${String(cents).padStart(2, '0').replace(/0$/, '')}`;
-  return `${hundredths < 0 && abs !== 0 ? '−' : ''}${units}${frac}`;
-}
-
-/** A score change with its sign: "+1.5", "−0.5", "0". */
-export function formatDelta(hundredths: number, decimal = '.'): string {
-  return hundredths > 0 ? `+${formatPoints(hundredths, decimal)}` : formatPoints(hundredths, decimal);
-}
+/** How the PDF writes points: the document language's decimal separator and the typographic minus sign. */
+export const pdfPoints = (decimal: '.' | ','): PointsFormat => ({ decimal, minus: '−' });
 
 const LINE_HEIGHT = 1.2;
 
@@ -344,8 +335,8 @@ const COLUMNS = { label: 150, points: 95 };
 
 /** A row's points: a leaf's score or an exercise's subtotal; "not scored" when every leaf under it is; else "—". */
 function pointsText(r: QuestionResult | undefined, maxPoints: number, notScored: string, decimal: ',' | '.'): string {
-  const got = r?.points != null ? formatPoints(r.points, decimal) : r && r.leaves > 0 && r.notScored === r.leaves ? notScored : '—';
-  return `${got} / ${formatPoints(maxPoints, decimal)}`;
+  const got = r?.points != null ? formatPoints(r.points, pdfPoints(decimal)) : r && r.leaves > 0 && r.notScored === r.leaves ? notScored : '—';
+  return `${got} / ${formatPoints(maxPoints, pdfPoints(decimal))}`;
 }
 
 /**
@@ -423,7 +414,7 @@ function drawSummary(doc: PDFDocument, input: FlattenInput, fonts: Fonts, { labe
   }
   const top = y - SUMMARY.cellPad - 2;
   drawLines(page, [LABELS.total], { x: colX.label, top, size: 14, font: fonts.bold, color: INK });
-  const total = `${formatPoints(input.total, decimal)} / ${formatPoints(input.maxTotal, decimal)}`;
+  const total = `${formatPoints(input.total, pdfPoints(decimal))} / ${formatPoints(input.maxTotal, pdfPoints(decimal))}`;
   drawLines(page, [total], { x: colX.points, top, size: 14, font: fonts.bold, color: INK });
   y -= totalHeight;
 

@@ -13,7 +13,8 @@ import { statusesWithoutCopy } from '../repositories/attendance.repository.ts';
 import type { AttendanceStatus } from '../db/schema.ts';
 import { loadExamToManage } from './access.ts';
 import { computeMaxTotal, computeTotal, leafQuestions, questionResults, type QuestionResult } from './total.ts';
-import { csvLine, formatPoints, rescale, type Cell } from './export.csv.ts';
+import { formatPoints } from '@korrigo/contracts/points';
+import { csvLine, rescale, type Cell } from './export.csv.ts';
 import { foldText } from './student.csv.ts';
 
 export type ResultRow = Awaited<ReturnType<typeof examResultRows>>[number] & {
@@ -137,7 +138,7 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
   let body: string;
   if (q.format === 'pronote') {
     const d = ';';
-    const num = (v: number | null): Cell => ({ number: v === null ? '' : formatPoints(v, ',') });
+    const num = (v: number | null): Cell => ({ number: v === null ? '' : formatPoints(v, { decimal: ',' }) });
     body =
       '\uFEFF' +
       csvLine(['Nom', 'Prénom', 'Classe', 'Numéro', 'Copie', 'Note', 'Remarque'].map((text) => ({ text })), d) +
@@ -164,7 +165,7 @@ export async function exportCsv(ctx: AppContext, actor: Actor, examId: string, q
         .join('');
   } else {
     const d = ',';
-    const num = (v: number | null | undefined): Cell => ({ number: v === null || v === undefined ? '' : formatPoints(v, '.') });
+    const num = (v: number | null | undefined): Cell => ({ number: v === null || v === undefined ? '' : formatPoints(v, { decimal: '.' }) });
     const cell = (r: ResultRow, id: string): Cell => {
       if (r.total === null) return num(null);
       const res = r.byQuestion.get(id)!;

@@ -1,41 +1,33 @@
 /**
- * The few parts of POSIX ustar that a backup needs: regular files, written sequentially, read back by offset.
- * Any `tar` can list or extract the archive (`tar tf backup.tar`). Sizes of 8 GiB and more use the base-256
- * size field that GNU tar and bsdtar read.
+ * The backup archive: POSIX ustar, regular files only, written sequentially and read back by offset. Any `tar` can
+ * list or extract it (`tar tf backup.tar`). The header blocks (octal fields, checksum, the base-256 size of
+ * entries of 8 GiB and more, the name/prefix split) are node-tar's `Header`; this file only lays the blocks out.
+ *
+ * Why not node-tar's `Pack` / `list` (or tar-stream) for the whole archive, measured or checked:
+ * - writing: a backup streams each file with the size taken when it is opened (a file growing meanwhile must not
+ *   break the archive), hashes what it writes, and fsyncs before it reports success; `Pack` adds files by their
+ *   path on disk (the archive names here are storage keys) and neither reports hashes nor syncs.
+ * - reading: restore reads the manifest (the last entry) first, then each blob by offset. node-tar's `list` (and
+ *   tar-stream's `extract`) read the whole archive to find the entries; walking the headers reads 512 bytes per
+ *   entry. Measured on a 256 MiB archive of 1,000 entries (this 2-core machine, heavily loaded, 3 runs): the walk
+ *   0.09–2.9 s reading 0.5 MB, `list` 3.0–9.8 s reading all 256 MB — and `list` grows with the backup's size.
+ * Archives written before node-tar ("0000644\0"-style octal fields) read the same: test/ops/tar.test.ts.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { Header } from 'tar';
 
 const BLOCK = 512;
-const OCTAL_SIZE_MAX = 0o77777777777;
 
 function header(name: string, size: number, mtimeSec: number): Buffer {
-  const h = Buffer.alloc(BLOCK);
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar: name too long: ${name}`);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100, 'ascii');
-  h.write('0000000\0', 108, 'ascii');
-  h.write('0000000\0', 116, 'ascii');
-  if (size <= OCTAL_SIZE_MAX) h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-  else {
-    h[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--) {
-      h[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-  }
-  h.write(`${Math.floor(mtimeSec).toString(8).padStart(11, '0')}\0`, 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h.write('0', 156, 'ascii');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-  return h;
+  const block = Buffer.alloc(BLOCK);
+  new Header({ path: name, type: 'File', mode: 0o644, uid: 0, gid: 0, size, mtime: new Date(Math.floor(mtimeSec) * 1000) }).encode(block, 0);
+  // A name that fits neither the name field nor the prefix/name split would need a pax extension: refused.
+  const back = new Header(block, 0);
+  if (back.path !== name || back.size !== size || !back.cksumValid) throw new Error(`tar: name too long: ${name}`);
+  return block;
 }
 
 /** Writes entries one after the other into an open file. */
@@ -102,36 +94,22 @@ export interface TarEntry {
   offset: number;
 }
 
-function parseSize(h: Buffer): number {
-  if (h[124]! & 0x80) {
-    let v = 0n;
-    for (let i = 125; i < 136; i++) v = (v << 8n) | BigInt(h[i]!);
-    return Number(v);
-  }
-  return parseInt(h.toString('ascii', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
-}
-
 /** Lists the regular files of an archive by walking its headers (the contents are not read). */
 export async function readTarIndex(file: string): Promise<TarEntry[]> {
   const fh = await fsp.open(file, 'r');
   try {
     const { size: total } = await fh.stat();
     const entries: TarEntry[] = [];
-    const h = Buffer.alloc(BLOCK);
+    const block = Buffer.alloc(BLOCK);
     let off = 0;
     while (off + BLOCK <= total) {
-      const { bytesRead } = await fh.read(h, 0, BLOCK, off);
+      const { bytesRead } = await fh.read(block, 0, BLOCK, off);
       if (bytesRead < BLOCK) break;
-      if (h.every((b) => b === 0)) return entries;
-      let sum = 0;
-      for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-      const stored = parseInt(h.toString('ascii', 148, 156).replace(/\0.*$/s, '').trim(), 8);
-      if (stored !== sum) throw new Error(`not a valid archive (bad header checksum at byte ${off})`);
-      const size = parseSize(h);
-      const type = String.fromCharCode(h[156]!);
-      const prefix = h.toString('utf8', 345, 500).replace(/\0.*$/s, '');
-      const base = h.toString('utf8', 0, 100).replace(/\0.*$/s, '');
-      if (type === '0' || type === '\0') entries.push({ name: prefix ? `${prefix}/${base}` : base, size, offset: off + BLOCK });
+      if (block.every((b) => b === 0)) return entries;
+      const h = new Header(block, 0);
+      if (!h.cksumValid) throw new Error(`not a valid archive (bad header checksum at byte ${off})`);
+      const size = h.size ?? 0;
+      if (h.type === 'File' || h.type === 'OldFile') entries.push({ name: h.path ?? '', size, offset: off + BLOCK });
       off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
       if (off > total) throw new Error('the archive is truncated');
     }

@@ -1,6 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { flattenCopy, formatDelta, formatPoints } from '../../src/pdf/flatten.ts';
+import { formatDelta, formatPoints } from '@korrigo/contracts/points';
+import { flattenCopy, pdfPoints } from '../../src/pdf/flatten.ts';
 import { pageSizeForImage } from '../../src/pdf/geometry.ts';
 import { extractPageImages } from '../../src/pdf/page-image.ts';
 import type { FlattenAnnotation, FlattenInput, PageImage } from '../../src/pdf/types.ts';
@@ -261,7 +262,7 @@ describe('flattenCopy', () => {
   });
 });
 
-describe('point formatting', () => {
+describe('point formatting in the PDF (the typographic minus sign)', () => {
   it.each([
     [150, '1.5', '+1.5'],
     [-50, '−0.5', '−0.5'],
@@ -271,7 +272,7 @@ describe('point formatting', () => {
     [5, '0.05', '+0.05'],
     [-1010, '−10.1', '−10.1'],
   ])('%i hundredths → %s / %s', (hundredths, points, delta) => {
-    expect(formatPoints(hundredths)).toBe(points);
-    expect(formatDelta(hundredths)).toBe(delta);
+    expect(formatPoints(hundredths, pdfPoints('.'))).toBe(points);
+    expect(formatDelta(hundredths, pdfPoints('.'))).toBe(delta);
   });
 });

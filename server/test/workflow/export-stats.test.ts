@@ -3,7 +3,8 @@ import { createTestEnv, engine, makeCopy, makeExam, makeUser, type Client, type 
 import { gradeCopy, makeStudents } from './helpers.ts';
 import { distribution } from '../../src/services/stats.service.ts';
 import { zipEntryNames } from '../../src/services/export.service.ts';
-import { formatPoints, rescale, textCell } from '../../src/services/export.csv.ts';
+import { formatPoints } from '@korrigo/contracts/points';
+import { rescale, textCell } from '../../src/services/export.csv.ts';
 
 /** Reads a ZIP's central directory (stored entries): name → bytes. Enough to check what the server streamed. */
 function readZip(buf: Buffer): Map<string, Buffer> {
@@ -34,9 +35,11 @@ describe('CSV cells, points and statistics (pure)', () => {
     expect(['=1+1', '+33', '-2', '@SUM(A1)', '\tx', '\rx', 'ok', 'a;b', 'say "hi"', 'two\nlines'].map((v) => textCell(v, ';'))).toEqual([
       "'=1+1", "'+33", "'-2", "'@SUM(A1)", "'\tx", `"'\rx"`, 'ok', '"a;b"', '"say ""hi"""', '"two\nlines"',
     ]);
+    // the full-width forms, which Apple Numbers turns into formulas; a lone line end is quoted, else it splits the row
+    expect(['\uFF1D1+1', '\uFF20x', 'a\rb', '\n'].map((v) => textCell(v, ';'))).toEqual(["'\uFF1D1+1", "'\uFF20x", '"a\rb"', '"\n"']);
   });
   it('formats hundredths with at most two decimals and rescales half up', () => {
-    expect([1250, 1200, 1234, 5, 0, 1675].map((v) => formatPoints(v, ','))).toEqual(['12,5', '12', '12,34', '0,05', '0', '16,75']);
+    expect([1250, 1200, 1234, 5, 0, 1675].map((v) => formatPoints(v, { decimal: ',' }))).toEqual(['12,5', '12', '12,34', '0,05', '0', '16,75']);
     expect(rescale(1333, 2500, 20)).toBe(1066); // 10.664
     expect(rescale(1231, 2500, 20)).toBe(985); // 9.848
     expect(rescale(1, 16, 20)).toBe(125); // 1/16 of the max → exactly 1.25 /20

@@ -1,4 +1,5 @@
 /** SVG rendering of the annotation records of one page. Coordinates: fractions of the page × page pixel size. */
+import { ANNOTATION_STYLE as S, type BoxPoint } from '@korrigo/contracts/drawing-style';
 import { type AnnRecord, type Handle, mapPoints, type Pt, type Rect } from './model';
 
 export interface OverlayProps {
@@ -16,9 +17,14 @@ export interface OverlayProps {
 
 const HANDLES: Handle[] = ['nw', 'ne', 'sw', 'se'];
 
+/** An SVG path through points given as fractions of a box (the PDF flattener draws the same paths). */
+const boxPath = (x: number, y: number, w: number, h: number, points: readonly BoxPoint[]) =>
+  points.map(([fx, fy], i) => `${i ? 'L' : 'M'} ${x + w * fx} ${y + h * fy}`).join(' ');
+
 export function Overlay({ width: W, height: H, records, selected, dragging, draft, labelOf, scoreText }: OverlayProps) {
-  const font = W * 0.017;
-  const stroke = W * 0.0025;
+  // the drawing style shared with the PDF flattener (contracts/src/drawing-style.ts)
+  const font = W * S.font;
+  const stroke = W * S.pen;
   return (
     <g>
       {records.map((rec) => {
@@ -29,7 +35,7 @@ export function Overlay({ width: W, height: H, records, selected, dragging, draf
           <g key={rec.key} data-key={rec.key} className={`ann ann-${rec.type}`} aria-label={labelOf(rec)} role="img">
             {rec.type === 'COMMENT' && (
               <>
-                <rect x={x} y={y} width={w} height={h} fill="#fff7c2" fillOpacity={0.9} stroke="#b58900" strokeWidth={stroke} />
+                <rect x={x} y={y} width={w} height={h} fill={S.comment.fill} fillOpacity={S.comment.opacity} stroke={S.comment.border} strokeWidth={stroke} />
                 <foreignObject x={x} y={y} width={w} height={h}>
                   <div className="ann-comment-text" style={{ fontSize: font }}>
                     {rec.content}
@@ -37,29 +43,29 @@ export function Overlay({ width: W, height: H, records, selected, dragging, draf
                 </foreignObject>
               </>
             )}
-            {rec.type === 'HIGHLIGHT' && <rect x={x} y={y} width={w} height={h} fill="#ffe14d" fillOpacity={0.4} />}
+            {rec.type === 'HIGHLIGHT' && <rect x={x} y={y} width={w} height={h} fill={S.highlight.color} fillOpacity={S.highlight.opacity} />}
             {rec.type === 'TICK' && (
               <path
-                d={`M ${x + w * 0.1} ${y + h * 0.55} L ${x + w * 0.4} ${y + h * 0.85} L ${x + w * 0.9} ${y + h * 0.15}`}
+                d={boxPath(x, y, w, h, S.tick.path)}
                 fill="none"
-                stroke="#0a8a3a"
-                strokeWidth={stroke * 2}
+                stroke={S.tick.color}
+                strokeWidth={stroke * S.tick.pens}
                 strokeLinecap="round"
                 strokeLinejoin="round"
               />
             )}
             {rec.type === 'CROSS' && (
               <path
-                d={`M ${x + w * 0.15} ${y + h * 0.15} L ${x + w * 0.85} ${y + h * 0.85} M ${x + w * 0.85} ${y + h * 0.15} L ${x + w * 0.15} ${y + h * 0.85}`}
-                stroke="#c62828"
-                strokeWidth={stroke * 2}
+                d={S.cross.strokes.map((p) => boxPath(x, y, w, h, p)).join(' ')}
+                stroke={S.cross.color}
+                strokeWidth={stroke * S.cross.pens}
                 strokeLinecap="round"
               />
             )}
             {rec.type === 'SCORE' && (
               <>
-                <rect x={x} y={y} width={w} height={h} rx={h / 2} fill="#1565c0" />
-                <text x={x + w / 2} y={y + h / 2} fill="#fff" fontSize={Math.min(h * 0.6, font * 1.2)} textAnchor="middle" dominantBaseline="central" fontWeight="bold">
+                <rect x={x} y={y} width={w} height={h} rx={h / 2} fill={S.score.fill} />
+                <text x={x + w / 2} y={y + h / 2} fill={S.score.text} fontSize={Math.min(h * S.score.textHeight, font * S.score.fontScale)} textAnchor="middle" dominantBaseline="central" fontWeight="bold">
                   {scoreText(rec)}
                 </text>
               </>
@@ -68,8 +74,8 @@ export function Overlay({ width: W, height: H, records, selected, dragging, draf
               <polyline
                 points={pts.map(([px, py]) => `${px * W},${py * H}`).join(' ')}
                 fill="none"
-                stroke="#c62828"
-                strokeWidth={stroke}
+                stroke={S.freehand.color}
+                strokeWidth={stroke * S.freehand.pens}
                 strokeLinecap="round"
                 strokeLinejoin="round"
               />
@@ -104,15 +110,15 @@ export function Overlay({ width: W, height: H, records, selected, dragging, draf
           y={draft.rect.y * H}
           width={draft.rect.w * W}
           height={draft.rect.h * H}
-          fill={draft.kind === 'HIGHLIGHT' ? '#ffe14d' : '#fff7c2'}
+          fill={draft.kind === 'HIGHLIGHT' ? S.highlight.color : S.comment.fill}
           fillOpacity={0.5}
-          stroke="#b58900"
+          stroke={S.comment.border}
           strokeDasharray="6 4"
           strokeWidth={stroke}
         />
       )}
       {draft?.points && (
-        <polyline points={draft.points.map(([px, py]) => `${px * W},${py * H}`).join(' ')} fill="none" stroke="#c62828" strokeWidth={stroke} strokeLinecap="round" />
+        <polyline points={draft.points.map(([px, py]) => `${px * W},${py * H}`).join(' ')} fill="none" stroke={S.freehand.color} strokeWidth={stroke * S.freehand.pens} strokeLinecap="round" />
       )}
     </g>
   );

@@ -1,7 +1,10 @@
 /**
  * Points are integers in hundredths everywhere (DESIGN §2). People type decimals with a dot or a comma;
  * conversion works on the digits, not on floats, so "0.29" is exactly 29 and never 28.999….
+ * Writing points is contracts' `formatPoints` (one rule for the desk, the PDF and the exports).
  */
+import { formatDelta as formatDeltaIn, formatPoints as formatPointsIn } from '@korrigo/contracts/points';
+
 const POINTS_RE = /^\s*([+-])?\s*(\d*)(?:[.,](\d*))?\s*$/;
 
 export type ParsedPoints = { ok: true; value: number | null } | { ok: false };
@@ -25,19 +28,12 @@ export function clampPoints(hundredths: number, max: number): number {
   return Math.min(Math.max(0, Math.round(hundredths)), Math.max(0, max));
 }
 
-/** 1250 → "12.5" (or "12,5" in French); 1200 → "12"; 1205 → "12.05". */
+/** 1250 → "12.5" (or "12,5" in French); 1200 → "12"; 1205 → "12.05" — contracts' formatPoints in the UI language. */
 export function formatPoints(hundredths: number | null | undefined, lang: 'fr' | 'en' = 'en'): string {
-  if (hundredths === null || hundredths === undefined) return '';
-  const neg = hundredths < 0;
-  const abs = Math.abs(Math.round(hundredths));
-  const whole = Math.floor(abs / 100);
-  const frac = String(abs % 100).padStart(2, '0').replace(/0+$/, '');
-  const sep = lang === 'fr' ? ',' : '.';
-  return `${neg ? '-' : ''}${whole}${frac ? sep + frac : ''}`;
+  return formatPointsIn(hundredths, { decimal: lang === 'fr' ? ',' : '.' });
 }
 
 /** Score badge label: "+1.5", "-2". */
 export function formatDelta(hundredths: number | null | undefined, lang: 'fr' | 'en' = 'en'): string {
-  if (hundredths === null || hundredths === undefined) return '';
-  return (hundredths > 0 ? '+' : '') + formatPoints(hundredths, lang);
+  return formatDeltaIn(hundredths, { decimal: lang === 'fr' ? ',' : '.' });
 }
