@@ -21,6 +21,10 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'REGRADE_DEADLINE_PASSED',
   'UNSUPPORTED_MEDIA_TYPE',
+  'RUBRIC_GROUP_CONFLICT',
+  'RUBRIC_ITEM_IN_USE',
+  'RUBRIC_ITEM_RETIRED',
+  'RUBRIC_APPLIED',
   'INTERNAL',
 ]);
 /** The stable machine-readable codes of API.md: every problem body the server sends carries one of these. */

@@ -108,7 +108,8 @@ export const GradingEventList = z.object({ items: z.array(GradingEvent) });
 export type GradingEventList = z.infer<typeof GradingEventList>;
 
 // ---- grading writes
-export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef });
+/** `questionId`: the question a question lease covers; null for a whole-copy lease (issue 13). */
+export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef, questionId: Id.nullable().optional() });
 export type LockResponse = z.infer<typeof LockResponse>;
 export const HeartbeatResponse = z.object({ expiresAt: IsoTime });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;

@@ -12,3 +12,4 @@ export * from './attendance.schema.ts';
 export * from './ops.schema.ts';
 export * from './points.ts';
 export * from './drawing-style.ts';
+export * from './rubric.schema.ts';

@@ -9,6 +9,7 @@ import {
   FinalizeResponse,
   HeartbeatResponse,
   Id,
+  LockBody,
   LockResponse,
   NoContent,
   PatchAnnotationBody,
@@ -30,7 +31,9 @@ const noContent = { 204: NoContent, ...ProblemResponses };
 const copyStatus = { 200: CopyStatusResponse, ...ProblemResponses };
 
 export const gradingRoutes: RouteModule = (app, ctx) => {
-  app.post('/copies/:id/lock', { schema: { params: Params, response: { 200: LockResponse, ...ProblemResponses }, tags } }, async (req) => grading.acquireLock(ctx, actorOf(req), req.params.id));
+  app.post('/copies/:id/lock', { schema: { params: Params, body: LockBody, response: { 200: LockResponse, ...ProblemResponses }, tags } }, async (req) =>
+    grading.acquireLock(ctx, actorOf(req), req.params.id, req.body?.questionId),
+  );
   app.post('/copies/:id/lock/heartbeat', { schema: { params: Params, response: { 200: HeartbeatResponse, ...ProblemResponses }, tags } }, async (req) =>
     grading.heartbeat(ctx, actorOf(req), req.params.id, lockToken(req)),
   );
