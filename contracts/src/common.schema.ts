@@ -20,6 +20,10 @@ export const ErrorCode = z.enum([
   'PASSWORD_CHANGE_REQUIRED',
   'CONFLICT',
   'REGRADE_DEADLINE_PASSED',
+  'RUBRIC_GROUP_CONFLICT',
+  'RUBRIC_ITEM_IN_USE',
+  'RUBRIC_ITEM_RETIRED',
+  'RUBRIC_APPLIED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -100,7 +100,8 @@ export const GradingEvent = z.object({
 });
 
 // ---- grading writes
-export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef });
+/** `questionId`: the question a question lease covers; null for a whole-copy lease (issue 13). */
+export const LockResponse = z.object({ token: z.string(), expiresAt: IsoTime, owner: UserRef, questionId: Id.nullable().optional() });
 export const HeartbeatResponse = z.object({ expiresAt: IsoTime });
 
 export const Draft = z.object({ payload: z.unknown(), version: z.number().int(), clientId: z.string().nullable(), updatedAt: IsoTime });

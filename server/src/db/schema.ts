@@ -75,6 +75,10 @@ export interface QuestionsTable {
   max_points: number;
   position: number;
   removed_at: string | null;
+  /** migration 010 */
+  scoring_mode: Generated<'FREE' | 'ADDITIVE' | 'SUBTRACTIVE'>;
+  /** JSON {pagePosition,x,y,w,h}: where the question is answered (null: the whole copy) */
+  region: string | null;
 }
 export interface ExamCorrectorsTable {
   exam_id: string;
@@ -170,6 +174,8 @@ export interface AnnotationsTable {
   points: string | null;
   score_delta: number | null;
   question_id: string | null;
+  /** a badge of an applied rubric item (migration 010) */
+  rubric_item_id?: string | null;
   created_by: string;
   version: Generated<number>;
   created_at: string;
@@ -184,6 +190,8 @@ export interface ScoresTable {
   updated_by: string;
   version: Generated<number>;
   updated_at: string;
+  /** NOT NULL when the score is computed from rubric items: the manual adjustment added after them (migration 010) */
+  rubric_adjustment?: number | null;
 }
 /** A question explicitly left unscored on a copy (migration 005); never together with a score row. */
 export interface UnscoredQuestionsTable {
@@ -286,6 +294,48 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+export interface RubricItemsTable {
+  id: string;
+  exam_id: string;
+  question_id: string;
+  label: string;
+  comment: string;
+  points: number;
+  kind: 'DELTA' | 'ABSOLUTE';
+  group_name: string | null;
+  position: number;
+  version: Generated<number>;
+  retired_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface RubricApplicationsTable {
+  copy_id: string;
+  question_id: string;
+  item_id: string;
+  position: number;
+  label: string;
+  comment: string;
+  points: number;
+  kind: 'DELTA' | 'ABSOLUTE';
+  created_by: string;
+  created_at: string;
+}
+export interface QuestionLocksTable {
+  copy_id: string;
+  question_id: string;
+  owner_id: string;
+  token: string;
+  acquired_at: string;
+  expires_at: string;
+}
+export interface QuestionAssignmentsTable {
+  exam_id: string;
+  question_id: string;
+  user_id: string;
+  quota: number | null;
+}
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -299,6 +349,10 @@ export interface Database {
   copies: CopiesTable;
   pages: PagesTable;
   copy_locks: CopyLocksTable;
+  question_locks: QuestionLocksTable;
+  rubric_items: RubricItemsTable;
+  rubric_applications: RubricApplicationsTable;
+  question_assignments: QuestionAssignmentsTable;
   draft_states: DraftStatesTable;
   annotations: AnnotationsTable;
   scores: ScoresTable;

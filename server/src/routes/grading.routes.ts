@@ -1,4 +1,4 @@
-import { CreateAnnotationBody, DeleteAnnotationQuery, FinalizeBody, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody, SubmitBody } from '@korrigo/contracts';
+import { LockBody, CreateAnnotationBody, DeleteAnnotationQuery, FinalizeBody, Id, PatchAnnotationBody, PutDraftBody, PutScoreBody, SubmitBody } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf, lockToken } from '../http/request.ts';
@@ -9,7 +9,9 @@ const Params = z.object({ id: Id });
 const tags = ['grading'];
 
 export const gradingRoutes: RouteModule = (app, ctx) => {
-  app.post('/copies/:id/lock', { schema: { params: Params, tags } }, async (req) => grading.acquireLock(ctx, actorOf(req), req.params.id));
+  app.post('/copies/:id/lock', { schema: { params: Params, body: LockBody, tags } }, async (req) =>
+    grading.acquireLock(ctx, actorOf(req), req.params.id, req.body?.questionId),
+  );
   app.post('/copies/:id/lock/heartbeat', { schema: { params: Params, tags } }, async (req) =>
     grading.heartbeat(ctx, actorOf(req), req.params.id, lockToken(req)),
   );

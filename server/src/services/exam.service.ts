@@ -48,7 +48,7 @@ interface FlatQuestion {
 }
 
 /** Nested scale → rows in display order; an exercise's max is the sum of its children. */
-function flattenScale(input: QuestionInput[], known: Map<string, QuestionsTable>): FlatQuestion[] {
+function flattenScale(input: QuestionInput[], known: Map<string, Pick<QuestionsTable, 'id' | 'exam_id' | 'parent_id' | 'label' | 'max_points' | 'position' | 'removed_at'>>): FlatQuestion[] {
   const out: FlatQuestion[] = [];
   const seen = new Set<string>();
   const walk = (nodes: QuestionInput[], parentId: string | null, depth: number): number => {

@@ -23,6 +23,11 @@ import { annotationDto, scoreDto } from './copy.service.ts';
 import { leafQuestions } from './total.ts';
 import { settleUnscoredQuestions } from './score-completeness.ts';
 import { metrics } from '../observability/metrics.ts';
+import * as qlocks from '../repositories/question-lock.repository.ts';
+import * as rubricRepo from '../repositories/rubric.repository.ts';
+import {
+  acquireQuestionLock, breakQuestionLeases, heartbeatQuestionLease, overlapError, prepareWholeCopyLease, releaseQuestionLease,
+} from './rubric/question-lease.service.ts';
 
 const lockRequired = (msg = 'You do not hold the edit lease of this copy (it expired or someone else took it): reopen the copy') =>
   new AppError('LOCK_REQUIRED', 409, msg);
@@ -51,7 +56,7 @@ async function withLease<T>(
   copyId: string,
   token: string | undefined,
   fn: (tx: Executor, copy: Copy) => Promise<T>,
-  opts: { statuses?: Copy['status'][]; lock?: 'share' | 'update' } = {},
+  opts: { statuses?: Copy['status'][]; lock?: 'share' | 'update'; questionId?: string; anyQuestion?: boolean } = {},
 ): Promise<T> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (!token) throw lockRequired('This write needs the X-Lock-Token header of the copy\'s edit lease');
@@ -59,8 +64,18 @@ async function withLease<T>(
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, opts.lock ?? 'share');
     requireCorrector(actor, access);
-    const lease = await locks.holdLiveLease(tx, { copyId, token, now: ctx.clock.now().toISOString() });
-    if (!lease || lease.owner_id !== actor.id) throw lockRequired();
+    const now = ctx.clock.now().toISOString();
+    const lease = await locks.holdLiveLease(tx, { copyId, token, now });
+    if (!lease || lease.owner_id !== actor.id) {
+      // issue 13: a write on one question (score) also passes with the caller's lease on that question; a draft
+      // (per owner) with any of the caller's question leases on the copy
+      const q = opts.questionId
+        ? await qlocks.holdLiveQuestionLease(tx, { copyId, questionId: opts.questionId, token, now })
+        : opts.anyQuestion
+          ? await qlocks.findQuestionLeaseByToken(tx, copyId, token).then((l) => (l && l.expires_at > now ? l : undefined))
+          : undefined;
+      if (!q || q.owner_id !== actor.id) throw lockRequired();
+    }
     if (statuses && !statuses.includes(copy.status)) throw invalidState(copy.status);
     return fn(tx, copy);
   });
@@ -68,15 +83,22 @@ async function withLease<T>(
 
 // ---------------------------------------------------------------- lease
 
-export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string) {
+export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string, questionId?: string) {
   requireRole(actor, 'ADMIN', 'TEACHER');
+  if (questionId) return acquireQuestionLock(ctx, actor, copyId, questionId);
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'share');
     requireCorrector(actor, access);
     if (copy.status !== 'READY') throw invalidState(copy.status, `A ${copy.status} copy cannot be edited`);
     const now = ctx.clock.now().toISOString();
     const newToken = randomToken();
-    const row = await locks.acquireLease(tx, { copyId, ownerId: actor.id, newToken, now, expiresAt: iso(ctx.clock, ctx.config.leaseTtlMs) });
+    await prepareWholeCopyLease(tx, actor, copyId, now); // question leases of others exclude it (issue 13)
+    const row = await locks
+      .acquireLease(tx, { copyId, ownerId: actor.id, newToken, now, expiresAt: iso(ctx.clock, ctx.config.leaseTtlMs) })
+      .catch((err: unknown) => {
+        if (qlocks.isLeaseOverlap(err)) throw overlapError(undefined);
+        throw err;
+      });
     if (!row) throw await lockedByOther(tx, copyId);
     if (row.token === newToken) await insertEvent(tx, { copyId, action: 'LEASE_ACQUIRED', actorId: actor.id, at: now });
     return { token: row.token, expiresAt: row.expires_at, owner: { id: actor.id, displayName: actor.displayName } };
@@ -86,14 +108,22 @@ export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string)
 export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (!token) throw lockRequired('The X-Lock-Token header is missing');
-  await loadCopyFor(ctx.db, actor, copyId);
+  await loadCopyFor(ctx.db, actor, copyId).catch(async (err: unknown) => {
+    // a corrector who sees the copy through a question dispatched to them only (issue 13)
+    if (await qlocks.findQuestionLeaseByToken(ctx.db, copyId, token).then((l) => l?.owner_id === actor.id)) return;
+    throw err;
+  });
   const row = await locks.extendLease(ctx.db, {
     copyId,
     token,
     now: ctx.clock.now().toISOString(),
     expiresAt: iso(ctx.clock, ctx.config.leaseTtlMs),
   });
-  if (!row) throw lockRequired();
+  if (!row) {
+    const q = await heartbeatQuestionLease(ctx, copyId, token);
+    if (q) return q;
+    throw lockRequired();
+  }
   return { expiresAt: row.expires_at };
 }
 
@@ -108,6 +138,8 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
     const { access } = await loadCopyFor(tx, actor, copyId, 'share');
     const now = ctx.clock.now().toISOString();
     const lease = await locks.findLease(tx, copyId);
+    if (token && (!lease || lease.token !== token) && (await releaseQuestionLease(tx, actor, copyId, token, now))) return;
+    if (!token && access === 'admin') await breakQuestionLeases(tx, actor, copyId, now);
     if (!lease) return;
     if (token) {
       const notYours = lockRequired('This lease is no longer yours: nothing was released');
@@ -131,7 +163,7 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
 // ---------------------------------------------------------------- drafts
 
 export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
-  const d = await withLease(ctx, actor, copyId, token, (tx) => drafts.findDraft(tx, copyId, actor.id), { statuses: undefined });
+  const d = await withLease(ctx, actor, copyId, token, (tx) => drafts.findDraft(tx, copyId, actor.id), { statuses: undefined, anyQuestion: true });
   if (!d) throw notFound('Draft');
   return { payload: JSON.parse(d.payload) as unknown, version: d.version, clientId: d.client_id, updatedAt: d.updated_at };
 }
@@ -166,7 +198,7 @@ export async function putDraft(
           : { version: 0, payload: null, clientId: null, updatedAt: null },
       });
     },
-    { statuses: undefined },
+    { statuses: undefined, anyQuestion: true },
   );
 }
 
@@ -310,6 +342,13 @@ export async function putScore(
       throw validation(`At most ${question.max_points / 100} points on ${question.label}`, { maxPoints: question.max_points });
     }
     const now = ctx.clock.now().toISOString();
+    const existing = await scoresRepo.findScore(tx, copyId, questionId);
+    if (existing && existing.rubric_adjustment != null) {
+      // issue 13: this score follows its rubric items; typing over it would leave them disagreeing
+      throw new AppError('RUBRIC_APPLIED', 409, 'This question is scored from rubric items: change the items or the adjustment (PUT …/rubric)', {
+        current: scoreDto(existing),
+      });
+    }
     const base = { copyId, questionId, points: input.points, comment: input.comment ?? null, by: actor.id, now };
     const row =
       input.version === undefined
@@ -334,7 +373,7 @@ export async function putScore(
       metadata: { questionId, points: row.points, version: row.version, ...(wasNotScored ? { wasNotScored } : {}) },
     });
     return scoreDto(row);
-  });
+  }, { questionId });
 }
 
 /** Clears a score (the question goes back to "not graded"), at the version the client read. */
@@ -345,8 +384,11 @@ export async function deleteScore(ctx: AppContext, actor: Actor, copyId: string,
       if (!current) throw notFound('Score');
       throw new AppError('VERSION_CONFLICT', 409, 'This score was changed meanwhile (another tab or teacher)', { current: scoreDto(current) });
     }
+    // the rubric items applied on the question go with its score (issue 13)
+    await rubricRepo.deleteBadges(tx, copyId, questionId);
+    await rubricRepo.deleteApplications(tx, copyId, questionId);
     await insertEvent(tx, { copyId, action: 'SCORE_CLEARED', actorId: actor.id, at: ctx.clock.now().toISOString(), metadata: { questionId, version } });
-  });
+  }, { questionId });
 }
 
 // ---------------------------------------------------------------- lifecycle
