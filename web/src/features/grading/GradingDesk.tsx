@@ -80,7 +80,9 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const rows = useMemo(() => scaleRows(exam?.questions ?? []), [exam]);
   const scores = useScores(copyId, copy.scores, rows, editable, tokenRef, lost);
   const view = useDeskView(copy.pages);
-  const tools = useAnnotationTools(ann, view.page, editable);
+  // a question lease (question mode) writes that question's score and rubric only, not annotations
+  const annEditable = editable && !questionParam;
+  const tools = useAnnotationTools(ann, view.page, annEditable);
   const d = useDeskDraft({ copyId, userId: user.id, token, lost, editable, scores, ann, editor: tools.editor, setEditor: tools.setEditor, pages: copy.pages, showPage: view.setPageIdx });
   const text = useDeskText(rows, ann.state.byKey);
   const [help, setHelp] = useState(false);
@@ -116,7 +118,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const f = useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNext });
 
   useDeskKeyboard({
-    editable,
+    editable: annEditable,
     help,
     editorOpen: !!tools.editor,
     setHelp,
@@ -176,7 +178,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </nav>
         <section className="desk-main">
           <DeskToolbar
-            editable={editable}
+            editable={annEditable}
             tool={tools.tool}
             setTool={tools.setTool}
             badgeText={tools.badgeText}
@@ -199,7 +201,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           />
           <div className="page-scroll" ref={view.scrollRef}>
             {page && (
-              <PageView key={page.position} page={{ ...page, imageUrl: view.imageUrl(copyId, page) }} state={r.annState} selected={ann.selected} tool={tools.tool} readOnly={!editable || !!tools.editor} zoom={view.zoom} onEffects={tools.onEffects} onOpenComment={tools.openComment} labelOf={text.labelOf} scoreText={text.scoreText} imageLabel={text.pageLabel(page.position)}>
+              <PageView key={page.position} page={{ ...page, imageUrl: view.imageUrl(copyId, page) }} state={r.annState} selected={ann.selected} tool={tools.tool} readOnly={!annEditable || !!tools.editor} zoom={view.zoom} onEffects={tools.onEffects} onOpenComment={tools.openComment} labelOf={text.labelOf} scoreText={text.scoreText} imageLabel={text.pageLabel(page.position)}>
                 <RubricBadges pagePosition={page.position} applied={r.applied} items={r.rubric.items} placing={editable && !!r.rubric.armed} onPlace={r.rubric.place} />
                 {tools.editor && tools.editor.page === page.position && (
                   <CommentEditor editor={tools.editor} onChange={(t) => tools.setEditor({ ...tools.editor!, text: t })} onOk={tools.commitEditor} onCancel={() => tools.setEditor(null)} />
