@@ -1,4 +1,6 @@
 /** The whole UI vocabulary, English and French. `{name}` placeholders are filled by t(). */
+import { rubricEn, rubricFr } from './rubric-dict';
+
 export const en = {
   appName: 'Korrigo',
   language: 'Language',
@@ -490,6 +492,7 @@ export const en = {
   allClasses: 'All classes',
   searchByName: 'Search by name',
   addClass: 'Add',
+  ...rubricEn,
 };
 
 export type Key = keyof typeof en;
@@ -960,4 +963,5 @@ export const fr: Record<Key, string> = {
   allClasses: 'Toutes les classes',
   searchByName: 'Rechercher par nom',
   addClass: 'Ajouter',
+  ...rubricFr,
 };

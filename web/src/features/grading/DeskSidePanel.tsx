@@ -26,15 +26,18 @@ interface Props {
   ann: ReturnType<typeof useAnnotations>;
   labelOf(rec: AnnRecord): string;
   showAnnotation(rec: AnnRecord): void;
+  /** the rubric of the current question (issue 13) */
+  rubric?: React.ReactNode;
 }
 
-export function DeskSidePanel({ copyId, manages, status, onReopened, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation }: Props) {
+export function DeskSidePanel({ copyId, manages, status, onReopened, notScored, rows, scores, maxTotal, editable, ann, labelOf, showAnnotation, rubric }: Props) {
   const { t } = useI18n();
   const selected = ann.selected ? ann.state.byKey[ann.selected] : null;
   const list = ann.state.order.map((k) => ann.state.byKey[k]!).filter(Boolean);
   return (
     <aside className="desk-side">
       <RegradeDeskPanel key={status} copyId={copyId} manages={manages} onReopened={onReopened} />
+      {rubric}
       <ScoringPanel
         rows={rows}
         saved={scores.saved}

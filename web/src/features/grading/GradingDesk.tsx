@@ -6,7 +6,7 @@
 import type { CopyDetail, CopySummary, Exam } from '@korrigo/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
-import { navigate } from '../../lib/router';
+import { navigate, useLocation } from '../../lib/router';
 import { useSession } from '../auth/session';
 import { ErrorBox, Loading } from '../common/ui';
 import { CommentEditor } from './CommentEditor';
@@ -17,6 +17,12 @@ import { useDeskText } from './deskText';
 import { DeskToolbar } from './DeskToolbar';
 import { DeskTopBar } from './DeskTopBar';
 import { PageView } from './PageView';
+import { DeskRubricDialogs } from './rubric/DeskRubricDialogs';
+import { QuestionModeBar } from './rubric/QuestionModeBar';
+import { RubricBadges } from './rubric/RubricBadges';
+import { RubricPanel } from './rubric/RubricPanel';
+import { useDeskRubric } from './rubric/useDeskRubric';
+import { questionModeUrl } from './rubric/useQuestionMode';
 import { scaleRows } from './scores';
 import { useAnnotations } from './useAnnotations';
 import { useAnnotationTools } from './useAnnotationTools';
@@ -63,7 +69,9 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const manages = user.role === 'ADMIN' || (!!exam?.owner && exam.owner.id === user.id);
   const copyId = copy.id;
   const wantLease = copy.status === 'READY';
-  const { lease, token, acquire, lost } = useLease(copyId, wantLease);
+  // question mode (issue 13): /copies/:id/grade?question=… — a lease on that question only
+  const questionParam = useLocation().query.get('question');
+  const { lease, token, acquire, lost } = useLease(copyId, wantLease, questionParam);
   const tokenRef = useRef<string | null>(token);
   tokenRef.current = token;
   const editable = lease.kind === 'held' && copy.status === 'READY';
@@ -72,16 +80,24 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const rows = useMemo(() => scaleRows(exam?.questions ?? []), [exam]);
   const scores = useScores(copyId, copy.scores, rows, editable, tokenRef, lost);
   const view = useDeskView(copy.pages);
-  const tools = useAnnotationTools(ann, view.page, editable);
+  // a question lease (question mode) writes that question's score and rubric only, not annotations
+  const annEditable = editable && !questionParam;
+  const tools = useAnnotationTools(ann, view.page, annEditable);
   const d = useDeskDraft({ copyId, userId: user.id, token, lost, editable, scores, ann, editor: tools.editor, setEditor: tools.setEditor, pages: copy.pages, showPage: view.setPageIdx });
   const text = useDeskText(rows, ann.state.byKey);
   const [help, setHelp] = useState(false);
 
-  const flushAll = useCallback(async () => {
+  const flushDesk = useCallback(async () => {
     await scores.flush();
     await ann.idle();
     await d.draft.flush();
   }, [scores, ann, d.draft]);
+  const questionId = questionParam && scores.leaves.some((l) => l.id === questionParam) ? questionParam : null;
+  const r = useDeskRubric({
+    copy, exam, leaves: scores.leaves, questionId, editable, tokenRef, lost, savedScores: scores.saved, refreshScores: scores.refreshFrom,
+    annState: ann.state, view, flushOthers: flushDesk,
+  });
+  const flushAll = r.flush;
 
   const idx = siblings.findIndex((s) => s.id === copyId);
   const goCopy = useCallback(
@@ -89,10 +105,10 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
       const target = siblings[idx + delta];
       if (!target) return false;
       if (editable) await flushAll().catch(() => undefined);
-      navigate(`/copies/${target.id}/grade`);
+      navigate(questionId ? questionModeUrl(target.id, questionId) : `/copies/${target.id}/grade`);
       return true;
     },
-    [siblings, idx, editable, flushAll],
+    [siblings, idx, editable, flushAll, questionId],
   );
   const goNext = useCallback(async () => {
     const next = nextToGrade(siblings, idx);
@@ -102,7 +118,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
   const f = useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNext });
 
   useDeskKeyboard({
-    editable,
+    editable: annEditable,
     help,
     editorOpen: !!tools.editor,
     setHelp,
@@ -140,6 +156,17 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         restoredNote={d.restoredNote}
         closeRestoredNote={d.closeRestoredNote}
       />
+      {questionId && r.question && (
+        <QuestionModeBar
+          copyId={copyId}
+          question={r.question}
+          leaves={scores.leaves}
+          qm={r.qm}
+          other={lease.kind === 'other' ? lease : null}
+          hasRegion={!!r.region}
+          zoomToRegion={r.zoomToRegion}
+        />
+      )}
       <div className="desk-body">
         <nav className="thumbs" aria-label={text.thumbnails}>
           {copy.pages.map((pg, i) => (
@@ -151,7 +178,7 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
         </nav>
         <section className="desk-main">
           <DeskToolbar
-            editable={editable}
+            editable={annEditable}
             tool={tools.tool}
             setTool={tools.setTool}
             badgeText={tools.badgeText}
@@ -174,7 +201,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           />
           <div className="page-scroll" ref={view.scrollRef}>
             {page && (
-              <PageView key={page.position} page={{ ...page, imageUrl: view.imageUrl(copyId, page) }} state={ann.state} selected={ann.selected} tool={tools.tool} readOnly={!editable || !!tools.editor} zoom={view.zoom} onEffects={tools.onEffects} onOpenComment={tools.openComment} labelOf={text.labelOf} scoreText={text.scoreText} imageLabel={text.pageLabel(page.position)}>
+              <PageView key={page.position} page={{ ...page, imageUrl: view.imageUrl(copyId, page) }} state={r.annState} selected={ann.selected} tool={tools.tool} readOnly={!annEditable || !!tools.editor} zoom={view.zoom} onEffects={tools.onEffects} onOpenComment={tools.openComment} labelOf={text.labelOf} scoreText={text.scoreText} imageLabel={text.pageLabel(page.position)}>
+                <RubricBadges pagePosition={page.position} applied={r.applied} items={r.rubric.items} placing={editable && !!r.rubric.armed} onPlace={r.rubric.place} />
                 {tools.editor && tools.editor.page === page.position && (
                   <CommentEditor editor={tools.editor} onChange={(t) => tools.setEditor({ ...tools.editor!, text: t })} onOk={tools.commitEditor} onCancel={() => tools.setEditor(null)} />
                 )}
@@ -188,11 +216,25 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           status={copy.status}
           onReopened={f.reload}
           notScored={copy.notScored ?? []}
-          rows={rows}
+          rows={questionId ? rows.filter((q) => q.id === questionId) : rows}
           scores={scores}
           maxTotal={exam?.maxTotal ?? 0}
           editable={editable}
-          ann={ann}
+          ann={{ ...ann, state: r.annState }}
+          rubric={
+            r.question && exam ? (
+              <RubricPanel
+                rubric={r.rubric}
+                examId={exam.id}
+                question={r.question}
+                leaves={questionId ? null : scores.leaves}
+                setQuestion={r.setQuestion}
+                editable={editable}
+                focusRequest={r.focusRequest}
+                editItem={r.setEditing}
+              />
+            ) : null
+          }
           labelOf={text.labelOf}
           showAnnotation={(a) => {
             view.setPageIdx(Math.max(0, copy.pages.findIndex((pg) => pg.position === a.pagePosition)));
@@ -200,7 +242,8 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
           }}
         />
       </div>
-      <DeskBottomBar copy={copy} maxTotal={exam?.maxTotal ?? 0} editable={editable} canUnlock={manages || copy.lockedBy?.id === user.id} f={f} />
+      {!questionId && <DeskBottomBar copy={copy} maxTotal={exam?.maxTotal ?? 0} editable={editable} canUnlock={manages || copy.lockedBy?.id === user.id} f={f} />}
+      <DeskRubricDialogs r={r} leaves={scores.leaves} />
       <DeskDialogs
         help={help}
         closeHelp={() => setHelp(false)}

@@ -6,6 +6,7 @@ import type { UserRef } from '@korrigo/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { rubricApi } from './rubric/rubric-api';
 
 export type Lease =
   | { kind: 'idle' }
@@ -17,7 +18,8 @@ export type Lease =
 export const HEARTBEAT_MS = 45_000;
 const RETRY_OTHER_MS = 15_000;
 
-export function useLease(copyId: string, wanted: boolean) {
+/** `questionId`: a lease on that question of the copy only (question mode, issue 13). */
+export function useLease(copyId: string, wanted: boolean, questionId: string | null = null) {
   const [lease, setLease] = useState<Lease>({ kind: 'idle' });
   const tokenRef = useRef<string | null>(null);
   const alive = useRef(true);
@@ -25,7 +27,7 @@ export function useLease(copyId: string, wanted: boolean) {
   const acquire = useCallback(async () => {
     setLease((l) => (l.kind === 'held' ? l : { kind: 'acquiring' }));
     try {
-      const res = await api.lock(copyId);
+      const res = questionId ? await rubricApi.lock(copyId, questionId) : await api.lock(copyId);
       if (!alive.current) {
         // unmounted while acquiring: give it back at once
         void api.unlockLease(copyId, res.token, true).catch(() => undefined);
@@ -44,7 +46,7 @@ export function useLease(copyId: string, wanted: boolean) {
         });
       else setLease({ kind: 'unavailable', error: err });
     }
-  }, [copyId]);
+  }, [copyId, questionId]);
 
   // acquire on open, release on leave
   useEffect(() => {

@@ -1,5 +1,5 @@
 /** Server answers → the desk's rubric shapes (rubric-types.ts). Pure, tested; tolerant of missing optional fields. */
-import type { Applied, ItemPreview, PreviewCopy, QuestionProgress, QuestionRegion, QuestionSettings, RubricItem, RubricState, ScoringMode } from './rubric-types';
+import type { Applied, ExamProgress, ItemPreview, PreviewCopy, QuestionAssignments, QuestionProgress, QuestionRegion, QuestionSettings, RubricItem, RubricState, ScoringMode } from './rubric-types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
@@ -14,6 +14,7 @@ export function normItem(raw: unknown): RubricItem {
     label: str(o.label) ?? '',
     comment: str(o.comment),
     points: num(o.points) ?? 0,
+    kind: o.kind === 'ABSOLUTE' ? 'ABSOLUTE' : 'DELTA',
     group: str(o.group) || null,
     order: num(o.order) ?? num(o.position) ?? 0,
     version: num(o.version) ?? 1,
@@ -39,19 +40,24 @@ export function normState(raw: unknown, questionId?: string): RubricState {
   const score = obj(o.score);
   if (o.rubric && typeof o.rubric === 'object') o = { ...obj(o.rubric), score: o.score };
   const applied = Array.isArray(o.applied) ? o.applied.map(normApplied) : [];
+  const badgeIds = new Set<string>();
+  if (Array.isArray(o.applied)) for (const a of o.applied) if (str(obj(a).annotationId)) badgeIds.add(str(obj(a).annotationId)!);
+  if (Array.isArray(o.badges)) for (const b of o.badges) if (str(obj(b).id)) badgeIds.add(str(obj(b).id)!);
+  const adjustment = num(o.adjustment);
   return {
     questionId: str(o.questionId) ?? str(score.questionId) ?? questionId ?? '',
     version: num(o.version) ?? num(score.version) ?? 0,
     applied,
-    adjustment: num(o.adjustment),
+    adjustment: adjustment === 0 ? null : adjustment,
     points: num(o.points) ?? num(score.points),
+    badgeIds: [...badgeIds],
   };
 }
 
 /** The rubric applications a copy carries (GET /copies/:id → `rubric`, a list or a map by question). */
 export function rubricOfCopy(copy: unknown): Record<string, RubricState> {
   const o = obj(copy);
-  const raw = o.rubric ?? o.rubrics ?? o.rubricApplications;
+  const raw = o.questions ?? o.rubric ?? o.rubrics ?? o.rubricApplications;
   const out: Record<string, RubricState> = {};
   if (Array.isArray(raw)) for (const r of raw) {
     const s = normState(r);
@@ -64,7 +70,7 @@ export function rubricOfCopy(copy: unknown): Record<string, RubricState> {
 const point = (v: unknown): { question: number | null; total: number | null } => {
   if (typeof v === 'number') return { question: v, total: null };
   const o = obj(v);
-  return { question: num(o.question) ?? num(o.points) ?? num(o.questionPoints), total: num(o.total) };
+  return { question: num(o.points) ?? num(o.question) ?? num(o.questionPoints), total: num(o.total) };
 };
 
 function normPreviewCopy(raw: unknown): PreviewCopy {
@@ -91,10 +97,11 @@ export function normPreview(raw: unknown): ItemPreview {
   const hb = obj(h.before);
   const ha = obj(h.after);
   const counts = (x: unknown, y: Obj): number[] | null =>
-    Array.isArray(x) && x.every((n) => typeof n === 'number') ? (x as number[]) : Array.isArray(y.counts) ? (y.counts as number[]) : Array.isArray(y.buckets) ? (y.buckets as unknown[]).map((b) => num(obj(b).count) ?? 0) : null;
+    Array.isArray(x) && x.every((n) => typeof n === 'number') ? (x as number[]) : Array.isArray(y.bins) ? (y.bins as number[]) : Array.isArray(y.counts) ? (y.counts as number[]) : null;
   const before = counts(h.before, hb);
   const after = counts(h.after, ha);
-  const labels = Array.isArray(h.labels) ? (h.labels as unknown[]).map(String) : Array.isArray(hb.buckets) ? (hb.buckets as unknown[]).map((b) => String(obj(b).label ?? obj(b).from ?? '')) : [];
+  const width = num(hb.binWidth);
+  const labels = Array.isArray(h.labels) ? (h.labels as unknown[]).map(String) : width ? (before ?? []).map((_, i) => `${(i * width) / 100}–${((i + 1) * width) / 100}`) : [];
   return {
     copies,
     toReopen,
@@ -117,7 +124,7 @@ function normRegion(v: unknown): QuestionRegion | null {
 /** A question's settings from wherever the server puts them (a settings list, or fields on the exam's questions). */
 export function normSettings(raw: unknown): Record<string, QuestionSettings> {
   const o = obj(raw);
-  const items = Array.isArray(raw) ? raw : Array.isArray(o.items) ? o.items : Array.isArray(o.questions) ? o.questions : [];
+  const items = Array.isArray(raw) ? raw : Array.isArray(o.questions) ? o.questions : [];
   const out: Record<string, QuestionSettings> = {};
   for (const it of items) {
     const q = obj(it);
@@ -127,11 +134,34 @@ export function normSettings(raw: unknown): Record<string, QuestionSettings> {
   return out;
 }
 
-export function normProgress(raw: unknown): QuestionProgress[] {
+const userRef = (v: unknown) => ({ id: String(obj(v).id), displayName: str(obj(v).displayName) ?? '' });
+
+export function normProgress(raw: unknown): ExamProgress {
   const o = obj(raw);
-  const items = Array.isArray(raw) ? raw : Array.isArray(o.items) ? o.items : Array.isArray(o.questions) ? o.questions : [];
-  return items.map((it) => {
+  const questions: QuestionProgress[] = (Array.isArray(o.questions) ? o.questions : []).map((it) => {
     const q = obj(it);
-    return { questionId: String(q.questionId ?? q.id), scored: num(q.scored) ?? num(q.done) ?? 0, total: num(q.total) ?? num(q.copies) ?? 0 };
+    return {
+      questionId: String(q.questionId ?? q.id),
+      label: str(q.label) ?? '',
+      scored: num(q.scored) ?? 0,
+      total: num(q.copies) ?? num(q.total) ?? 0,
+      byCorrector: (Array.isArray(q.byCorrector) ? q.byCorrector : []).map((c) => {
+        const x = obj(c);
+        return { user: userRef(x.user), scored: num(x.scored) ?? 0, quota: num(x.quota), assigned: x.assigned === true };
+      }),
+    };
+  });
+  const correctors = (Array.isArray(o.correctors) ? o.correctors : []).map((c) => ({ user: userRef(obj(c).user), scored: num(obj(c).scored) ?? 0 }));
+  return { questions, correctors, complete: num(o.complete) ?? 0 };
+}
+
+export function normAssignments(raw: unknown): QuestionAssignments[] {
+  const o = obj(raw);
+  return (Array.isArray(o.questions) ? o.questions : []).map((it) => {
+    const q = obj(it);
+    return {
+      questionId: String(q.questionId),
+      assignments: (Array.isArray(q.assignments) ? q.assignments : []).map((a) => ({ user: userRef(obj(a).user), quota: num(obj(a).quota) })),
+    };
   });
 }

@@ -1,15 +1,15 @@
 /**
- * The rubric routes of API.md (v1.1) and the question lease. Answers are normalized here (normalize.ts), so the
- * desk and the admin tabs see one shape whatever close variant the server sends.
+ * The rubric routes (API.md "Rubrics and question leases", contracts/src/rubric.schema.ts) and the question lease.
+ * Answers go through normalize.ts, so the desk and the admin tabs see one shape.
  */
 import { request } from '../../../api/client';
 import type { LockInfo } from '../../../api/client';
-import { normItem, normPreview, normProgress, normSettings, normState } from './normalize';
-import type { Applied, QuestionRegion, RubricItem, ScoringMode } from './rubric-types';
+import { normAssignments, normItem, normPreview, normProgress, normSettings, normState, rubricOfCopy } from './normalize';
+import type { Applied, QuestionRegion, ScoringMode } from './rubric-types';
 
 export interface ItemFields {
   label?: string;
-  comment?: string | null;
+  comment?: string;
   points?: number;
   group?: string | null;
   order?: number;
@@ -17,33 +17,46 @@ export interface ItemFields {
 }
 
 const wrap = (res: unknown, key: string): unknown => (res && typeof res === 'object' && key in res ? (res as Record<string, unknown>)[key] : res);
-const list = (res: unknown, key: string): unknown[] => {
-  const v = Array.isArray(res) ? res : (wrap(res, 'items') ?? wrap(res, key));
-  return Array.isArray(v) ? v : Array.isArray(wrap(res, key)) ? (wrap(res, key) as unknown[]) : [];
-};
+
+/** The body's applied items: a badge's place only when it has one (the server refuses nulls). */
+const appliedBody = (applied: Applied[]) =>
+  applied.map((a) => (a.pagePosition != null && a.x != null && a.y != null ? { itemId: a.itemId, pagePosition: a.pagePosition, x: a.x, y: a.y } : { itemId: a.itemId }));
 
 export const rubricApi = {
-  items: (examId: string) => request<unknown>('GET', `/exams/${examId}/rubric-items`).then((r) => list(r, 'items').map(normItem)),
-  createItem: (examId: string, body: { questionId: string; label: string; comment?: string | null; points: number; group?: string | null }) =>
+  /** the exam's items (retired ones too) and every leaf question's scoring mode and region */
+  items: (examId: string) =>
+    request<unknown>('GET', `/exams/${examId}/rubric-items`).then((r) => {
+      const list = wrap(r, 'items');
+      return { items: (Array.isArray(list) ? list : []).map(normItem), settings: normSettings(r) };
+    }),
+  createItem: (examId: string, body: { questionId: string; label: string; comment?: string; points: number; group?: string | null }) =>
     request<unknown>('POST', `/exams/${examId}/rubric-items`, { body }).then((r) => normItem(wrap(r, 'item'))),
   patchItem: (itemId: string, version: number, fields: ItemFields) =>
     request<unknown>('PATCH', `/rubric-items/${itemId}`, { body: { version, ...fields } }).then((r) => normItem(wrap(r, 'item'))),
+  deleteItem: (itemId: string, version: number) => request<void>('DELETE', `/rubric-items/${itemId}`, { query: { version } }),
   preview: (itemId: string, fields: ItemFields) => request<unknown>('POST', `/rubric-items/${itemId}/preview`, { body: fields }).then(normPreview),
+  copyRubric: (copyId: string) => request<unknown>('GET', `/copies/${copyId}/rubric`).then(rubricOfCopy),
   putRubric: (copyId: string, token: string, questionId: string, body: { version: number; applied: Applied[]; adjustment: number | null }) =>
-    request<unknown>('PUT', `/copies/${copyId}/questions/${questionId}/rubric`, { token, body }).then((r) => normState(r, questionId)),
+    request<unknown>('PUT', `/copies/${copyId}/questions/${questionId}/rubric`, {
+      token,
+      body: { version: body.version, applied: appliedBody(body.applied), adjustment: body.adjustment ?? 0 },
+    }).then((r) => normState(r, questionId)),
   lock: (copyId: string, questionId?: string | null) =>
     request<LockInfo>('POST', `/copies/${copyId}/lock`, { body: questionId ? { questionId } : undefined }),
-  /** the next copy not yet scored on the question for the caller; null when there is none (204) */
-  next: (examId: string, questionId: string) =>
-    request<unknown>('GET', `/exams/${examId}/questions/${questionId}/next`).then((r) => {
-      const v = wrap(wrap(r, 'copy'), 'id') ?? wrap(r, 'copyId');
-      return typeof v === 'string' ? v : null;
+  /** the next copy not yet scored on the question for the caller (after `after`), or null (204) */
+  next: (examId: string, questionId: string, after?: string) =>
+    request<unknown>('GET', `/exams/${examId}/questions/${questionId}/next`, { query: { after } }).then((r) => {
+      const id = wrap(wrap(r, 'copy'), 'id');
+      return typeof id === 'string' ? { copyId: id, remaining: Number(wrap(r, 'remaining')) || 0 } : null;
     }),
-  /** scored / total per question for the caller (or for the whole exam when `all`) */
-  progress: (examId: string) => request<unknown>('GET', `/exams/${examId}/questions/progress`).then(normProgress),
-  settings: (examId: string) => request<unknown>('GET', `/exams/${examId}/question-settings`).then(normSettings),
-  putSettings: (examId: string, questionId: string, body: { scoringMode?: ScoringMode; region?: QuestionRegion | null }) =>
-    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/settings`, { body }),
+  progress: (examId: string) => request<unknown>('GET', `/exams/${examId}/question-progress`).then(normProgress),
+  setRegion: (examId: string, questionId: string, region: QuestionRegion | null) =>
+    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/region`, { body: { region } }),
+  setMode: (examId: string, questionId: string, mode: ScoringMode) =>
+    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/scoring-mode`, { body: { mode } }),
+  questionCorrectors: (examId: string) => request<unknown>('GET', `/exams/${examId}/question-correctors`).then(normAssignments),
+  setQuestionCorrectors: (examId: string, questionId: string, assignments: { userId: string; quota: number | null }[]) =>
+    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/correctors`, { body: { assignments } }).then(normAssignments),
+  finalizeComplete: (examId: string) =>
+    request<{ finalized: { copyId: string }[]; skipped: { copyId: string; reason: string }[] }>('POST', `/exams/${examId}/finalize-complete`),
 };
-
-export type { RubricItem };

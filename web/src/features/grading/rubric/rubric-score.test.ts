@@ -3,7 +3,7 @@ import { activeItems, computeScore, placeItem, sameScoring, sameWant, toggleItem
 import type { RubricItem } from './rubric-types';
 
 const item = (id: string, points: number, extra: Partial<RubricItem> = {}): RubricItem => ({
-  id, questionId: 'q1', label: id, comment: null, points, group: null, order: 0, version: 1, usage: 0, retired: false, ...extra,
+  id, questionId: 'q1', label: id, comment: null, points, kind: 'DELTA', group: null, order: 0, version: 1, usage: 0, retired: false, ...extra,
 });
 const items = [item('a', 200), item('b', 150), item('c', -100), item('g1', 300, { group: 'g' }), item('g2', 100, { group: 'g' })];
 const want = (ids: string[], adjustment: number | null = null) => ({ applied: ids.map((itemId) => ({ itemId })), adjustment });
@@ -21,6 +21,20 @@ describe('computeScore', () => {
     expect(computeScore('ADDITIVE', 300, items, want(['a', 'b']))).toEqual({ points: 300, raw: 350, clamped: true });
     expect(computeScore('ADDITIVE', 300, items, want(['c']))).toEqual({ points: 0, raw: -100, clamped: true });
     expect(computeScore('SUBTRACTIVE', 300, items, want([], 200))).toEqual({ points: 300, raw: 500, clamped: true });
+  });
+  it('clamps the items first, then the adjustment (the server rule)', () => {
+    // items give 350 over a max of 300: kept at 300, then -100 → 200 (not 250)
+    expect(computeScore('ADDITIVE', 300, items, want(['a', 'b'], -100)).points).toBe(200);
+    // items give -100: kept at 0, then +50 → 50
+    expect(computeScore('ADDITIVE', 300, items, want(['c'], 50)).points).toBe(50);
+  });
+  it('an absolute item sets the base, deltas apply on top, in any mode', () => {
+    const abs = [...items, item('abs', 400, { kind: 'ABSOLUTE' }), item('abs2', 100, { kind: 'ABSOLUTE' })];
+    expect(computeScore('SUBTRACTIVE', 1000, abs, want(['abs', 'c'])).points).toBe(300);
+    expect(computeScore('ADDITIVE', 1000, abs, want(['abs'])).points).toBe(400);
+    // applying another absolute item takes the first off
+    const w = toggleItem(want(['abs', 'a']), abs.find((i) => i.id === 'abs2')!, abs);
+    expect(w.applied.map((a) => a.itemId)).toEqual(['a', 'abs2']);
   });
   it('leaves free mode to the typed points', () => {
     expect(computeScore('FREE', 1000, items, want(['a'])).points).toBeNull();

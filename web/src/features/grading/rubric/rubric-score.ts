@@ -1,7 +1,9 @@
 /**
  * A question's score from its rubric, as the desk shows it before the server answers (the server computes the
- * saved one): additive from 0, subtractive from the maximum, free = typed points only. Items' points add up, the
- * manual adjustment is added, the result is clamped to 0…max. Pure, tested.
+ * saved one with the same rule, contracts/src/rubric.schema.ts):
+ *   base  = the applied ABSOLUTE item's points, else 0 (additive) or the maximum (subtractive)
+ *   items = clamp(base + Σ applied deltas, 0, max);  score = clamp(items + adjustment, 0, max)
+ * Free mode: the typed points count. Pure, tested.
  */
 import type { Applied, RubricItem, RubricWant, ScoringMode } from './rubric-types';
 
@@ -16,10 +18,14 @@ export interface Computed {
 export function computeScore(mode: ScoringMode, maxPoints: number, items: RubricItem[], want: RubricWant): Computed {
   if (mode === 'FREE') return { points: null, raw: 0, clamped: false };
   const byId = new Map(items.map((i) => [i.id, i]));
-  let raw = mode === 'SUBTRACTIVE' ? maxPoints : 0;
-  for (const a of want.applied) raw += byId.get(a.itemId)?.points ?? 0;
-  raw += want.adjustment ?? 0;
-  const points = Math.min(Math.max(0, raw), Math.max(0, maxPoints));
+  const chosen = want.applied.map((a) => byId.get(a.itemId)).filter((i): i is RubricItem => !!i);
+  const max = Math.max(0, maxPoints);
+  const clamp = (v: number) => Math.min(max, Math.max(0, v));
+  const absolute = chosen.find((i) => i.kind === 'ABSOLUTE');
+  const base = absolute ? absolute.points : mode === 'SUBTRACTIVE' ? max : 0;
+  const sum = base + chosen.filter((i) => i.kind !== 'ABSOLUTE').reduce((s, i) => s + i.points, 0);
+  const raw = sum + (want.adjustment ?? 0);
+  const points = clamp(clamp(sum) + (want.adjustment ?? 0));
   return { points, raw, clamped: points !== raw };
 }
 
@@ -27,11 +33,12 @@ export const isApplied = (want: RubricWant, itemId: string) => want.applied.some
 
 /**
  * Applies the item, or takes it off when applied. Applying an item of a "pick one" group takes the group's other
- * items off.
+ * items off; so does an absolute item for the other absolute ones.
  */
 export function toggleItem(want: RubricWant, item: RubricItem, items: RubricItem[]): RubricWant {
   if (isApplied(want, item.id)) return { ...want, applied: want.applied.filter((a) => a.itemId !== item.id) };
-  const sameGroup = new Set(item.group ? items.filter((i) => i.group === item.group && i.questionId === item.questionId).map((i) => i.id) : []);
+  const excludes = (i: RubricItem) => i.questionId === item.questionId && ((!!item.group && i.group === item.group) || (item.kind === 'ABSOLUTE' && i.kind === 'ABSOLUTE'));
+  const sameGroup = new Set(items.filter(excludes).map((i) => i.id));
   return { ...want, applied: [...want.applied.filter((a) => !sameGroup.has(a.itemId)), { itemId: item.id }] };
 }
 

@@ -52,8 +52,15 @@ export class RubricSync {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  seed(states: Record<string, RubricState>) {
-    for (const [qid, s] of Object.entries(states)) this.server.set(qid, s);
+  /** The server's states as loaded; a question with a wish waiting keeps what it knows. Returns the adopted ones. */
+  seed(states: Record<string, RubricState>): string[] {
+    const adopted: string[] = [];
+    for (const [qid, s] of Object.entries(states)) {
+      if (this.wanted.has(qid) || this.running.has(qid)) continue;
+      this.server.set(qid, s);
+      adopted.push(qid);
+    }
+    return adopted;
   }
 
   saved(qid: string): RubricState {
@@ -147,7 +154,8 @@ export class RubricSync {
   }
 
   private async conflict(qid: string, err: ApiError) {
-    const cur = err.extra.current;
+    // the server sends the question's rubric state as `state` (and its score as `current`)
+    const cur = err.extra.state ?? err.extra.current;
     let theirs: RubricState;
     if (cur && typeof cur === 'object' && Array.isArray((cur as { applied?: unknown }).applied)) theirs = { ...normState(cur, qid), questionId: qid };
     else {

@@ -10,8 +10,9 @@ export interface RubricItem {
   questionId: string;
   label: string;
   comment: string | null;
-  /** hundredths, signed (a delta) */
+  /** hundredths, signed: a delta, or (ABSOLUTE) the question's score before the deltas */
   points: number;
+  kind: 'DELTA' | 'ABSOLUTE';
   /** items of one group are "pick one": applying one takes the others off */
   group: string | null;
   order: number;
@@ -42,6 +43,8 @@ export interface RubricState extends RubricWant {
   version: number;
   /** the question's score as the server computed it; null when none */
   points: number | null;
+  /** ids of the badge annotations of the question (drawn by the rubric layer, not the annotation tools) */
+  badgeIds?: string[];
 }
 
 export interface QuestionRegion {
@@ -74,8 +77,27 @@ export interface ItemPreview {
   histogram: { before: number[]; after: number[]; bucketLabels: string[] } | null;
 }
 
+export interface CorrectorProgress {
+  user: { id: string; displayName: string };
+  scored: number;
+  quota: number | null;
+  assigned: boolean;
+}
 export interface QuestionProgress {
   questionId: string;
+  label: string;
   scored: number;
+  /** copies that count (not STAGING, not MERGED) */
   total: number;
+  byCorrector: CorrectorProgress[];
+}
+export interface ExamProgress {
+  questions: QuestionProgress[];
+  correctors: { user: { id: string; displayName: string }; scored: number }[];
+  /** READY copies whose every question is scored */
+  complete: number;
+}
+export interface QuestionAssignments {
+  questionId: string;
+  assignments: { user: { id: string; displayName: string }; quota: number | null }[];
 }
