@@ -53,7 +53,7 @@ export class Actor {
     const mine =
       op.kind === 'unlock' || op.kind === 'finalize'
         ? where((m) => m.status === 'LOCKED' && !!m.submittedByMe)
-        : op.kind === 'reopen'
+        : op.kind === 'reopen' || op.kind === 'reopens'
           ? where((m) => m.status === 'GRADED')
           : [];
     if (mine.length) return mine[op.copy % mine.length]!;
@@ -62,6 +62,8 @@ export class Actor {
     const open = where((m) => m.status === undefined || m.status === 'READY');
     return open.length ? open[op.copy % open.length]! : op.copy;
   }
+
+  private races = 0;
 
   private async send(kind: OpKind, copy: number, method: string, url: string, sent: Partial<Rec>, body?: unknown, token?: string) {
     const s0 = this.clock.now().getTime();
@@ -214,6 +216,14 @@ export class Actor {
       case 'reopen': {
         const { rec } = await this.send('reopen', c, 'POST', `/api/v1/copies/${copyId}/reopen`, {});
         if (rec.status === 200) m.status = 'READY';
+        return;
+      }
+      case 'reopens': {
+        const race = ++this.races;
+        const answers = await Promise.all(
+          Array.from({ length: op.tabs }, () => this.send('reopen', c, 'POST', `/api/v1/copies/${copyId}/reopen`, { race })),
+        );
+        if (answers.some((a) => a.rec.status === 200)) m.status = 'READY';
         return;
       }
       case 'view':

@@ -490,13 +490,30 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
     const answered = new Set(history.filter((r) => r.copyId === copy.id && r.kind === 'finalize' && r.status === 202).map((r) => r.jobId));
     expectSame('FINALIZE_REQUESTED (jobs)', count('FINALIZE_REQUESTED'), jobs.length);
     if (answered.size !== jobs.length || jobs.some((j) => !answered.has(j.id))) fail(`copy ${copy.id}: 202 answers named jobs ${[...answered]}, the jobs are ${jobs.map((j) => j.id)}`);
-    for (const j of jobs) if (j.status !== 'DONE' || j.attempts !== 1) fail(`job ${j.id} of copy ${copy.id} is ${j.status} after ${j.attempts} attempts`);
+    for (const j of jobs) {
+      if (!p.jobRuns) {
+        if (j.status !== 'DONE' || j.attempts !== 1) fail(`job ${j.id} of copy ${copy.id} is ${j.status} after ${j.attempts} attempts`);
+        continue;
+      }
+      // every claim runs the handler once, except a claim past the last attempt, which gives up (a worker lost too often)
+      const runs = p.jobRuns.filter((r) => r.jobId === j.id);
+      if (j.status === 'DONE' ? j.attempts !== runs.length : j.status !== 'FAILED' || j.attempts <= 3 || runs.length !== j.attempts - 1) {
+        fail(`job ${j.id} of copy ${copy.id} is ${j.status} after ${j.attempts} attempts and ${runs.length} runs of its handler`);
+      }
+      if (runs.length > 1) bump('finalize jobs re-claimed');
+      for (const r of runs.filter((x) => x.reclaimed)) {
+        bump(r.afterDone ? 'stalled runs finishing after the re-claim finished' : 'stalled runs finishing alongside the re-claim');
+        // its job is another worker's now: whatever it rendered, it must not commit a second FINALIZE_OK
+        if (r.afterDone && r.outcome === 'ok') fail(`copy ${copy.id}: a stalled worker's run of job ${j.id} committed after another worker had finished the job`);
+      }
+    }
     const oks = events.filter((e) => e.action === 'FINALIZE_OK');
     const pdfs = snap.finalPdfs.filter((f) => f.copy_id === copy.id);
     expectSame('FINALIZE_OK (final_pdfs rows)', oks.length, pdfs.length);
     for (const e of oks) {
       if (!pdfs.some((f) => f.blob_id === e.metadata.blobId && f.final_score === e.metadata.finalScore)) fail(`copy ${copy.id}: FINALIZE_OK ${e.metadata.blobId} has no matching final_pdfs row`);
     }
+    if (p.jobRuns && oks.length > count('FINALIZE_REQUESTED')) fail(`copy ${copy.id}: ${oks.length} FINALIZE_OK for ${count('FINALIZE_REQUESTED')} requests`);
     if (copy.status === 'GRADED') {
       const scores = snap.scores.filter((x) => x.copy_id === copy.id);
       if (copy.final_blob_id !== s.lastFinal?.blobId) fail(`copy ${copy.id} GRADED with PDF ${copy.final_blob_id}, the last FINALIZE_OK made ${s.lastFinal?.blobId}`);
@@ -505,6 +522,21 @@ export function checkHistory(history: Rec[], snap: Snapshot, p: ModelParams): Ch
     if (copy.status === 'GRADING_IN_PROGRESS') fail(`copy ${copy.id} still GRADING_IN_PROGRESS once the runner is drained`);
     bump(`copies ending ${copy.status}`);
   }
+  // a finalize run that lost (a late worker) leaves at most an orphan file, never a blobs row
+  const referenced = new Set(snap.finalPdfs.map((f) => f.blob_id));
+  for (const b of snap.pdfBlobs ?? []) if (!referenced.has(b)) fail(`PDF blob ${b} is in the blobs table but no final_pdfs row names it`);
+
+  // reopens sent together from several tabs: at most one wins, the others see the copy already reopened
+  const races = new Map<string, Rec[]>();
+  for (const r of history) if (r.race !== undefined) races.set(`${r.actor}|${r.race}`, [...(races.get(`${r.actor}|${r.race}`) ?? []), r]);
+  for (const rs of races.values()) {
+    const won = rs.filter((r) => r.status === 200).length;
+    bump('reopen races');
+    if (won) bump('reopen races won');
+    if (won > 1) fail(`${won} of ${rs.length} parallel reopens of copy ${rs[0]!.copyId} succeeded`);
+    for (const r of rs) if (r.status !== 200 && r.code !== 'INVALID_STATE') fail(`parallel reopen answered ${describe(r)}`);
+  }
+  for (const r of history) if (r.kind === 'reopen' && r.currentStatus === 'GRADED') fail(`a reopen refused while the copy was GRADED: ${describe(r)}`);
   bump('operations', history.length);
   return { violations, stats };
 }

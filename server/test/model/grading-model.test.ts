@@ -4,6 +4,11 @@
  * finalizes. Afterwards the whole observed history must be explained by the sequential model (checker.ts) and the
  * database invariants must hold.
  *
+ * Besides the actors, a second job runner stalls in every finalize it runs, once the PDF is rendered, until its
+ * job lease has run out (an admin's clock tick) and the main runner has re-claimed the job — half the time until
+ * that re-claim has finished it — then carries on late: the worker re-claim of P0-DI-003. The admin also reopens
+ * GRADED copies from several tabs at once (reopen races).
+ *
  * A failure prints the seed; `KORRIGO_MODEL_SEED=<seed> npx vitest run test/model` generates the same programs
  * again (the interleaving is the machine's, so a race may need a few replays). KORRIGO_MODEL_STEPS shortens the
  * programs while working on the model.
@@ -18,9 +23,10 @@ import { createTestEnv, engine, listen, makeCopy, makeExam, makeUser, overHttp, 
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
 import type { CopyRenderer } from '../../src/pdf/types.ts';
+import type { AppContext } from '../../src/context.ts';
 import { Actor } from './actors.ts';
 import { checkHistory } from './checker.ts';
-import type { Rec, Snapshot } from './history.ts';
+import type { JobRun, Rec, Snapshot } from './history.ts';
 import { programsArb, type Programs } from './program.ts';
 
 const TEACHERS = 7;
@@ -71,8 +77,12 @@ describe(`model-based grading concurrency [${engine}]`, () => {
 
     const property = fc.asyncProperty(arb, async (programs: Programs) => {
       const history: Rec[] = [];
-      const runner = new JobRunner(env.ctx, jobHandlers, { concurrency: 1, pollMs: 50, backoffBaseMs: 10 });
+      const jobRuns: JobRun[] = [];
+      let stopping = false;
+      const runner = new JobRunner(env.ctx, recording(jobRuns, 'main'), { concurrency: 1, pollMs: 50, backoffBaseMs: 10 });
+      const stalled = new JobRunner(env.ctx, recording(jobRuns, 'stalled', () => stopping), { owner: STALLED, concurrency: 1, pollMs: 50, backoffBaseMs: 10 });
       runner.start();
+      stalled.start();
       const ticks: { from: number; to: number }[] = [];
       const tick = () => {
         const from = env.clock.now().getTime();
@@ -84,13 +94,17 @@ describe(`model-based grading concurrency [${engine}]`, () => {
       try {
         await Promise.all(actors.map((a, i) => a.run(programs.byActor[i]!)));
       } finally {
-        await runner.stop();
+        stopping = true; // a run still stalled carries on now
+        await Promise.all([runner.stop(), stalled.stop()]);
       }
-      await new JobRunner(env.ctx, jobHandlers, { backoffBaseMs: 10 }).drain();
+      // a run that lost its job's race while still holding the job (its lease had been re-claimed the other way round)
+      // retried it with a backoff: let the retries fall due, then finish every job
+      env.clock.advance(5_000);
+      await new JobRunner(env.ctx, recording(jobRuns, 'main'), { backoffBaseMs: 10 }).drain();
       const runMs = Date.now() - started;
 
       const snap = await snapshot(env);
-      const params = { adminId: admin.user.id, leaseTtlMs: LEASE_TTL_MS, slackMs: SLACK_MS, questions, ticks };
+      const params = { adminId: admin.user.id, leaseTtlMs: LEASE_TTL_MS, slackMs: SLACK_MS, questions, ticks, jobRuns };
       const { violations, stats } = checkHistory(history, snap, params);
       console.log(
         `model test [${engine}]: ${history.length} operations in ${(runMs / 1000).toFixed(1)} s ` +
@@ -108,7 +122,7 @@ describe(`model-based grading concurrency [${engine}]`, () => {
       expect(history.length).toBeGreaterThanOrEqual(MIN_OPERATIONS);
       // the run went through the interesting paths, not only through refusals
       if (MIN_OPERATIONS) {
-        for (const k of ['lock 409 LOCKED_BY_OTHER', 'draft 409 DRAFT_CONFLICT', 'edit 409 VERSION_CONFLICT', 'score 409 VERSION_CONFLICT', 'submit 200', 'submit 409 INCOMPLETE_SCORES', 'unlock 200', 'reopen 200', 'takeovers of expired leases', 'copies ending GRADED']) {
+        for (const k of ['lock 409 LOCKED_BY_OTHER', 'draft 409 DRAFT_CONFLICT', 'edit 409 VERSION_CONFLICT', 'score 409 VERSION_CONFLICT', 'submit 200', 'submit 409 INCOMPLETE_SCORES', 'unlock 200', 'reopen 200', 'reopen races won', 'takeovers of expired leases', 'copies ending GRADED', 'finalize jobs re-claimed', 'stalled runs finishing after the re-claim finished']) {
           expect(stats[k] ?? 0, k).toBeGreaterThan(0);
         }
       }
@@ -132,9 +146,49 @@ describe(`model-based grading concurrency [${engine}]`, () => {
   }, 600_000);
 });
 
+const STALLED = 'stalled-worker';
+
+/**
+ * The job handlers with every FLATTEN_COPY run recorded. The stalled worker's runs pause once the PDF is rendered
+ * until the job is no longer theirs (another worker re-claimed it once its lease ran out), every other one until
+ * that worker has also finished it, then go on to their commit, which must lose.
+ */
+function recording(runs: JobRun[], worker: JobRun['worker'], stopping = () => false): typeof jobHandlers {
+  const flatten = jobHandlers.FLATTEN_COPY!;
+  let stalls = 0;
+  return {
+    ...jobHandlers,
+    FLATTEN_COPY: {
+      ...flatten,
+      async run(ctx, payload, job) {
+        const run: JobRun = { jobId: job.id, copyId: payload.copyId, worker, attempt: job.attempts };
+        runs.push(run);
+        const afterDone = stalls++ % 2 === 0;
+        const stall = async () => {
+          for (;;) {
+            if (stopping()) return;
+            const row = await ctx.db.selectFrom('jobs').select(['status', 'lease_owner']).where('id', '=', job.id).executeTakeFirstOrThrow();
+            if (row.lease_owner !== STALLED && (!afterDone || row.status !== 'RUNNING')) return Object.assign(run, { reclaimed: true, afterDone });
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        const runCtx: AppContext =
+          worker === 'stalled' ? { ...ctx, renderer: { render: async (input) => { const pdf = await ctx.renderer.render(input); await stall(); return pdf; } } } : ctx;
+        try {
+          await flatten.run(runCtx, payload, job);
+          run.outcome = 'ok';
+        } catch (err) {
+          run.outcome = (err as { code?: string }).code ?? String(err);
+          throw err;
+        }
+      },
+    },
+  };
+}
+
 async function snapshot(env: TestEnv): Promise<Snapshot> {
   const db = env.ctx.db;
-  const [copies, locks, drafts, annotations, scores, unscored, events, jobs, finalPdfs] = await Promise.all([
+  const [copies, locks, drafts, annotations, scores, unscored, events, jobs, finalPdfs, pdfBlobs] = await Promise.all([
     db.selectFrom('copies').select(['id', 'status', 'locked_by', 'final_blob_id', 'final_score']).execute(),
     db.selectFrom('copy_locks').select(['copy_id', 'owner_id', 'token', 'expires_at']).execute(),
     db.selectFrom('draft_states').select(['copy_id', 'owner_id', 'version', 'payload']).execute(),
@@ -144,6 +198,7 @@ async function snapshot(env: TestEnv): Promise<Snapshot> {
     db.selectFrom('grading_events').selectAll().execute(),
     db.selectFrom('jobs').select(['id', 'kind', 'ref_id', 'status', 'attempts']).execute(),
     db.selectFrom('final_pdfs').select(['id', 'copy_id', 'blob_id', 'final_score']).execute(),
+    db.selectFrom('blobs').select('id').where('content_type', '=', 'application/pdf').execute(),
   ]);
   return {
     copies,
@@ -155,5 +210,6 @@ async function snapshot(env: TestEnv): Promise<Snapshot> {
     events: events.map((e) => ({ ...e, metadata: JSON.parse(e.metadata) })),
     jobs: jobs.map((j) => ({ ...j, attempts: Number(j.attempts) })),
     finalPdfs: finalPdfs.map((f) => ({ ...f, final_score: Number(f.final_score) })),
+    pdfBlobs: pdfBlobs.map((b) => b.id),
   };
 }

@@ -32,6 +32,8 @@ export interface Rec {
   currentVersion?: number | null;
   jobId?: string;
   currentStatus?: string;
+  /** reopens sent together from several tabs share a race number */
+  race?: number;
 }
 
 export interface EventRow {
@@ -55,6 +57,21 @@ export interface Snapshot {
   events: EventRow[];
   jobs: { id: string; kind: string; ref_id: string | null; status: string; attempts: number }[];
   finalPdfs: { id: string; copy_id: string; blob_id: string; final_score: number }[];
+  /** ids of the blobs rows holding a PDF */
+  pdfBlobs?: string[];
+}
+
+/** One run of the FLATTEN_COPY handler by a job runner: `attempt` is the job's attempt count at its claim. */
+export interface JobRun {
+  jobId: string;
+  copyId: string;
+  worker: 'main' | 'stalled';
+  attempt: number;
+  /** the stalled worker's run resumed only after its job had been re-claimed (and, if `afterDone`, finished) */
+  reclaimed?: boolean;
+  afterDone?: boolean;
+  /** how the handler ended: returned, or threw (the late run's INVALID_STATE) */
+  outcome?: 'ok' | string;
 }
 
 export interface ModelParams {
@@ -65,4 +82,6 @@ export interface ModelParams {
   questions: { id: string; maxPoints: number }[];
   /** the admin's clock jumps, in server time: before and after */
   ticks: { from: number; to: number }[];
+  /** every run of the finalize handler, by either job runner */
+  jobRuns?: JobRun[];
 }

@@ -25,6 +25,8 @@ export type Op =
   | { kind: 'unlock'; copy: number; focus: boolean }
   | { kind: 'finalize'; copy: number; focus: boolean; allowUnscored: boolean }
   | { kind: 'reopen'; copy: number; focus: boolean }
+  /** the exam office reopens one GRADED copy from several tabs at once: exactly one reopen may win */
+  | { kind: 'reopens'; copy: number; focus: boolean; tabs: number }
   | { kind: 'view'; copy: number; focus: boolean }
   /** the admin's watch jumps past every edit lease (leases expire; nothing else may break) */
   | { kind: 'tick' };
@@ -67,6 +69,7 @@ export function opArb(copies: number, questions: number) {
     unlock: fc.record({ kind: fc.constant('unlock' as const), ...base }),
     finalize: fc.record({ kind: fc.constant('finalize' as const), ...base, allowUnscored: fc.boolean() }),
     reopen: fc.record({ kind: fc.constant('reopen' as const), ...base }),
+    reopens: fc.record({ kind: fc.constant('reopens' as const), ...base, tabs: fc.integer({ min: 2, max: 5 }) }),
     view: fc.record({ kind: fc.constant('view' as const), ...base }),
     tick: fc.constant({ kind: 'tick' as const }),
   };
@@ -81,7 +84,7 @@ export const TEACHER_WEIGHTS: Weights = {
 };
 /** The exam office: moves copies along (finalize, reopen, unlock), breaks leases, grades a little itself. */
 export const ADMIN_WEIGHTS: Weights = {
-  lock: 3, heartbeat: 1, release: 3, draft: 2, annotate: 2, edit: 2, score: 2, submit: 1, unlock: 3, finalize: 2, reopen: 12, view: 3, tick: 1,
+  lock: 3, heartbeat: 1, release: 3, draft: 2, annotate: 2, edit: 2, score: 2, submit: 1, unlock: 3, finalize: 2, reopen: 8, reopens: 4, view: 3, tick: 1,
 };
 
 export function stepArb(copies: number, questions: number, weights: Weights, twoTabsWeight: number) {
