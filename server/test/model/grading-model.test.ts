@@ -173,7 +173,7 @@ function recording(runs: JobRun[], worker: JobRun['worker'], stopping = () => fa
           }
         };
         const runCtx: AppContext =
-          worker === 'stalled' ? { ...ctx, renderer: { render: async (input) => { const pdf = await ctx.renderer.render(input); await stall(); return pdf; } } } : ctx;
+          worker === 'stalled' ? { ...ctx, pdf: { ...ctx.pdf, render: async (input) => { const pdf = await ctx.pdf.render(input); await stall(); return pdf; } } } : ctx;
         try {
           await flatten.run(runCtx, payload, job);
           run.outcome = 'ok';
