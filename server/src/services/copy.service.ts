@@ -1,6 +1,7 @@
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { Copy, CopyStatus, Exam } from '../db/schema.ts';
+import { transaction } from '../db/transaction.ts';
 import { notFound } from '../errors.ts';
 import * as copies from '../repositories/copy.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
@@ -230,7 +231,7 @@ function withoutStudent(metadata: Record<string, unknown>): Record<string, unkno
 
 export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
   const now = ctx.clock.now().toISOString();
-  const row = await ctx.db.transaction().execute(async (tx) => {
+  const row = await transaction(ctx.db, async (tx) => {
     const { exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     const validated = await transition(tx, 'validate', copyId, { actorId: actor.id, now });
     if (exam.anonymous === 1) await enqueueHeaderMasks(tx, [copyId], now);
