@@ -202,3 +202,7 @@ export const listCopies = (ex: Executor, f: CopyListFilter) => {
 };
 
 export const copiesOfExam = (ex: Executor, examId: string) => ex.selectFrom('copies').selectAll().where('exam_id', '=', examId).execute();
+
+/** The record of a copy's final PDF (one per successful finalize: a reopened copy gets a new one). */
+export const insertFinalPdf = (ex: Executor, row: { id: string; copy_id: string; blob_id: string; final_score: number; created_at: string }) =>
+  ex.insertInto('final_pdfs').values(row).execute();

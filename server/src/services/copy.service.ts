@@ -12,6 +12,7 @@ import { findUserById } from '../repositories/user.repository.ts';
 import { latestJobFor } from '../repositories/job.repository.ts';
 import { findBlob } from '../repositories/blob.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
+import { findStudent } from '../repositories/student.repository.ts';
 import { loadCopyFor, loadCopyToManage, loadExamAccess, mayKnowStudent, requireRole, type CopyAccess, type ExamAccess } from './access.ts';
 import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, maskedPageImage } from './anonymity.service.ts';
 import { transition } from './copy-state-machine.ts';
@@ -56,7 +57,7 @@ export async function leafIdsOf(ex: Executor, examId: string) {
 
 async function studentRef(ex: Executor, studentId: string | null) {
   if (!studentId) return null;
-  const s = await ex.selectFrom('students').selectAll().where('id', '=', studentId).executeTakeFirst();
+  const s = await findStudent(ex, studentId);
   return s ? { id: s.id, studentNumber: s.student_number, lastName: s.last_name, firstName: s.first_name, className: s.class_name } : null;
 }
 

@@ -32,7 +32,7 @@ import { enqueueJob } from '../jobs/enqueue.ts';
 import { transaction } from '../db/transaction.ts';
 import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
-import { isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 
 const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 const tooLarge = (max: number) =>
