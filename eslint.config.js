@@ -15,4 +15,30 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  {
+    // Layering (issue 18): SQL lives in server/src/db and server/src/repositories only. Type-only imports of kysely
+    // stay allowed elsewhere: row shapes (Selectable, Updateable…) and executor types (Transaction) are erased at
+    // compile time and build no query; building one is what the second rule catches (`ctx.db.selectFrom(…)`).
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/db/**', 'server/src/repositories/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kysely', allowTypeImports: true, message: 'Queries belong in server/src/repositories (or db/): add a function there that takes an executor.' },
+            { name: 'pg', allowTypeImports: true, message: 'Database access belongs in server/src/db or server/src/repositories.' },
+            { name: 'better-sqlite3', allowTypeImports: true, message: 'Database access belongs in server/src/db or server/src/repositories.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|selectNoFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto)$/]',
+          message: 'Queries belong in server/src/repositories (or db/): add a function there that takes an executor, and call it.',
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,6 @@
 import type { JobHandler } from './types.ts';
-import { findCopy, listPagesWithBlobs } from '../repositories/copy.repository.ts';
+import { findCopy, insertFinalPdf, listPagesWithBlobs } from '../repositories/copy.repository.ts';
+import { findStudent } from '../repositories/student.repository.ts';
 import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
 import { listScores, listUnscoredMarks } from '../repositories/score.repository.ts';
@@ -28,7 +29,7 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
     const now = ctx.clock.now().toISOString();
     await ctx.db.transaction().execute(async (tx) => {
       await insertBlob(tx, file, now);
-      await tx.insertInto('final_pdfs').values({ id: newId(), copy_id: copyId, blob_id: file.id, final_score: input.total, created_at: now }).execute();
+      await insertFinalPdf(tx, { id: newId(), copy_id: copyId, blob_id: file.id, final_score: input.total, created_at: now });
       await transition(tx, 'finalizeOk', copyId, { actorId: null, now, metadata: { blobId: file.id, finalScore: input.total, bytes: file.size } }, {
         blobId: file.id,
         finalScore: input.total,
@@ -53,9 +54,7 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
     listUnscoredMarks(ctx.db, copyId),
     listQuestions(ctx.db, copy.exam_id),
   ]);
-  const student = copy.student_id
-    ? await ctx.db.selectFrom('students').select(['first_name', 'last_name']).where('id', '=', copy.student_id).executeTakeFirst()
-    : undefined;
+  const student = copy.student_id ? await findStudent(ctx.db, copy.student_id) : undefined;
   const images = await Promise.all(
     pages.map(async (p) => {
       return {

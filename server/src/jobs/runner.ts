@@ -1,15 +1,12 @@
 import os from 'node:os';
-import { EventEmitter } from 'node:events';
 import type { AppContext } from '../context.ts';
 import { isFinalError } from '../errors.ts';
 import { iso, newId } from '../ids.ts';
 import * as jobs from '../repositories/job.repository.ts';
 import { metrics } from '../observability/metrics.ts';
+import { jobSignals } from './enqueue.ts';
 import type { JobHandler, JobKind } from './types.ts';
 
-/** In-process wake-up after an enqueue; other processes find the job by polling. */
-export const jobSignals = new EventEmitter();
-export const signalJobEnqueued = () => jobSignals.emit('enqueued');
 
 export interface RunnerOptions {
   owner?: string;

@@ -1,4 +1,9 @@
+import type { Insertable } from 'kysely';
 import type { Executor } from '../db/database.ts';
+import type { AuditLogTable } from '../db/schema.ts';
+
+/** One audit entry, written in the transaction of the action it records. */
+export const insertAuditEntry = (ex: Executor, row: Insertable<AuditLogTable>) => ex.insertInto('audit_log').values(row).execute();
 
 /** Newest first, by keyset (created_at, id) so paging stays stable while new entries arrive. */
 export const listAuditLog = (ex: Executor, opts: { limit: number; before?: { at: string; id: string }; action?: string }) => {

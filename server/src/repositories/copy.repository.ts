@@ -218,3 +218,7 @@ export const gradableBy = (a: { copyId: string; userId: string; role: 'ADMIN' | 
         EXISTS (SELECT 1 FROM exam_owners o WHERE o.exam_id = c.exam_id AND o.user_id = ${a.userId})
         OR (c.status NOT IN ('STAGING', 'MERGED') AND (c.assigned_to IS NULL OR c.assigned_to = ${a.userId})
             AND EXISTS (SELECT 1 FROM exam_correctors k WHERE k.exam_id = c.exam_id AND k.user_id = ${a.userId}))))`;
+
+/** The record of a copy's final PDF (one per successful finalize: a reopened copy gets a new one). */
+export const insertFinalPdf = (ex: Executor, row: { id: string; copy_id: string; blob_id: string; final_score: number; created_at: string }) =>
+  ex.insertInto('final_pdfs').values(row).execute();

@@ -1,7 +1,13 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { CopyStatus, JobsTable } from '../db/schema.ts';
 
 const LIVE_JOB: JobsTable['status'][] = ['QUEUED', 'RUNNING'];
+
+/** Readiness: the database answers a query. */
+export const pingDatabase = async (ex: Executor) => {
+  await sql`SELECT 1`.execute(ex);
+};
 
 // ---------------------------------------------------------------- recovery
 

@@ -24,7 +24,3 @@ export const releasedCopiesOf = (ex: Executor, studentId: string) =>
     .orderBy('exams.results_released_at', 'desc')
     .orderBy('copies.id')
     .execute();
-
-/** Whether the students row `studentId` is the one of user `userId`. */
-export const isStudentOfUser = async (ex: Executor, studentId: string, userId: string) =>
-  !!(await ex.selectFrom('students').select('id').where('id', '=', studentId).where('user_id', '=', userId).executeTakeFirst());

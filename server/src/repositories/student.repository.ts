@@ -4,6 +4,10 @@ import type { StudentsTable } from '../db/schema.ts';
 
 export const findStudent = (ex: Executor, id: string) => ex.selectFrom('students').selectAll().where('id', '=', id).executeTakeFirst();
 
+/** Whether the students row `studentId` is the one of user `userId`. */
+export const isStudentOfUser = async (ex: Executor, studentId: string, userId: string) =>
+  !!(await ex.selectFrom('students').select('id').where('id', '=', studentId).where('user_id', '=', userId).executeTakeFirst());
+
 export const findStudentByUser = (ex: Executor, userId: string) =>
   ex.selectFrom('students').selectAll().where('user_id', '=', userId).executeTakeFirst();
 

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf, SESSION_COOKIE } from '../http/request.ts';
 import * as auth from '../services/auth.service.ts';
-import { findUserById } from '../repositories/user.repository.ts';
 
 export const authRoutes: RouteModule = (app, ctx) => {
   const cookieOpts = {
@@ -33,8 +32,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
   });
 
   app.get('/auth/me', { schema: { response: { 200: UserResponse, ...ProblemResponses }, tags: ['auth'] } }, async (req) => {
-    const u = await findUserById(ctx.db, actorOf(req).id);
-    return { user: auth.toUserDto(u!) };
+    return { user: await auth.me(ctx, actorOf(req)) };
   });
 
   app.post('/auth/change-password', { schema: { body: ChangePasswordBody, response: { 204: NoContent, ...ProblemResponses }, tags: ['auth'] }, bodyLimit: 8 * 1024 }, async (req, reply) => {

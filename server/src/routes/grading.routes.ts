@@ -23,7 +23,6 @@ import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf, lockToken } from '../http/request.ts';
 import * as grading from '../services/grading.service.ts';
-import { signalJobEnqueued } from '../jobs/runner.ts';
 
 const Params = z.object({ id: Id });
 const tags = ['grading'];
@@ -79,8 +78,7 @@ export const gradingRoutes: RouteModule = (app, ctx) => {
   app.post('/copies/:id/unlock', { schema: { params: Params, response: copyStatus, tags } }, async (req) => grading.unlock(ctx, actorOf(req), req.params.id));
   app.post('/copies/:id/finalize', { schema: { params: Params, body: FinalizeBody, response: { 200: FinalizeResponse, 202: FinalizeResponse, ...ProblemResponses }, tags } }, async (req, reply) => {
     const r = await grading.finalize(ctx, actorOf(req), req.params.id, lockToken(req), req.body);
-    if (r.code === 202) signalJobEnqueued();
-    return reply.status(r.code).send(r.body);
+    return reply.status(r.status === 'GRADED' ? 200 : 202).send(r);
   });
   app.post('/copies/:id/reopen', { schema: { params: Params, response: copyStatus, tags } }, async (req) => grading.reopen(ctx, actorOf(req), req.params.id));
 };

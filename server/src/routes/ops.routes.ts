@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { sql } from 'kysely';
 import { binaryBody, Health, ProblemResponses, Readiness } from '@korrigo/contracts';
 import type { RouteModule } from '../http/request.ts';
 import { problem } from '../http/problem.ts';
 import { registry } from '../observability/metrics.ts';
 import { collectDbGauges } from '../observability/collect.ts';
+import { readiness } from '../services/readiness.service.ts';
 
 /** Outside /api/v1: liveness, readiness (database + storage writable), Prometheus metrics. */
 const tags = ['ops'];
@@ -15,22 +13,7 @@ export const opsRoutes: RouteModule = (app, ctx) => {
   app.get('/healthz', { schema: { response: { 200: Health, ...ProblemResponses }, tags } }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness, ...ProblemResponses }, tags } }, async (_req, reply) => {
-    const checks: Record<string, string> = {};
-    try {
-      await sql`SELECT 1`.execute(ctx.db);
-      checks.database = 'ok';
-    } catch (err) {
-      checks.database = `error: ${(err as Error).message}`;
-    }
-    try {
-      const probe = path.join(ctx.blobs.root, `.ready-${process.pid}`);
-      await fsp.writeFile(probe, 'ok');
-      await fsp.rm(probe);
-      checks.storage = 'ok';
-    } catch (err) {
-      checks.storage = `error: ${(err as Error).message}`;
-    }
-    const ok = Object.values(checks).every((v) => v === 'ok');
+    const { ready: ok, checks } = await readiness(ctx);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
 

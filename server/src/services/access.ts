@@ -4,6 +4,7 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import type { Actor, Role } from '../context.ts';
 import { findExam, isCorrector, isOwner } from '../repositories/exam.repository.ts';
 import { findCopyWithExam } from '../repositories/copy.repository.ts';
+import { isStudentOfUser } from '../repositories/student.repository.ts';
 
 export function requireRole(actor: Actor | null | undefined, ...roles: Role[]): Actor {
   if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'Please log in');
@@ -75,13 +76,7 @@ export async function loadCopyFor(
     throw notFound('Copy');
   }
   if (copy.student_id && copy.status === 'GRADED' && exam.results_released_at) {
-    const own = await ex
-      .selectFrom('students')
-      .select('id')
-      .where('id', '=', copy.student_id)
-      .where('user_id', '=', actor.id)
-      .executeTakeFirst();
-    if (own) return { copy, exam, access: 'student' };
+    if (await isStudentOfUser(ex, copy.student_id, actor.id)) return { copy, exam, access: 'student' };
   }
   throw notFound('Copy');
 }

@@ -11,7 +11,7 @@ import type { Copy, Exam } from '../db/schema.ts';
 import { insertBlob } from '../repositories/blob.repository.ts';
 import { findCopy, findPage, type PageImageRef } from '../repositories/copy.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
-import { insertJob } from '../repositories/job.repository.ts';
+import { enqueueJob } from '../jobs/enqueue.ts';
 import * as masks from '../repositories/mask.repository.ts';
 import type { StoredFile } from '../storage/blob-store.ts';
 import { buildFlattenInput } from '../jobs/flatten-copy.job.ts';
@@ -132,5 +132,5 @@ export async function maskCopyHeader(ctx: AppContext, copyId: string) {
 
 /** Queues the masking of these copies' header pages, in the caller's transaction (the change that needs it). */
 export async function enqueueHeaderMasks(tx: Executor, copyIds: string[], now: string) {
-  for (const copyId of copyIds) await insertJob(tx, { kind: 'MASK_HEADER', refId: copyId, payload: { copyId }, now });
+  for (const copyId of copyIds) await enqueueJob(tx, { kind: 'MASK_HEADER', refId: copyId, payload: { copyId }, now });
 }

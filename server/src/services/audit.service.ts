@@ -2,7 +2,7 @@ import type { Actor, AppContext } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { validation } from '../errors.ts';
-import { listAuditLog } from '../repositories/audit.repository.ts';
+import { insertAuditEntry, listAuditLog } from '../repositories/audit.repository.ts';
 import { requireRole } from './access.ts';
 
 /** Admin actions land in the audit log, in the transaction of the action. */
@@ -15,19 +15,16 @@ export const audit = (
   metadata: Record<string, unknown>,
   at: string,
 ) =>
-  ex
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      actor_id: actor?.id ?? null,
-      action,
-      target_type: targetType,
-      target_id: targetId,
-      metadata: JSON.stringify(metadata),
-      ip: actor?.ip ?? null,
-      created_at: at,
-    })
-    .execute();
+  insertAuditEntry(ex, {
+    id: newId(),
+    actor_id: actor?.id ?? null,
+    action,
+    target_type: targetType,
+    target_id: targetId,
+    metadata: JSON.stringify(metadata),
+    ip: actor?.ip ?? null,
+    created_at: at,
+  });
 
 /** The audit log for admins, newest first; the cursor is opaque (the last entry's time and id). */
 export async function listAudit(ctx: AppContext, actor: Actor, q: { limit: number; cursor?: string; action?: string }) {

@@ -5,6 +5,7 @@ import { iso, newId, randomToken, sha256Hex } from '../ids.ts';
 import * as users from '../repositories/user.repository.ts';
 import * as sessions from '../repositories/session.repository.ts';
 import type { UsersTable } from '../db/schema.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { assertLoginAllowedFrom, rateLimited, recordLoginFailureFrom } from './security.service.ts';
 
 const LOCKOUT_THRESHOLD = 10;
@@ -103,6 +104,13 @@ export async function authenticate(ctx: AppContext, token: string | undefined) {
   };
 }
 
+/** The signed-in user's own account (GET /auth/me). */
+export async function me(ctx: AppContext, actor: Actor) {
+  const u = await users.findUserById(ctx.db, actor.id);
+  if (!u) throw new AppError('UNAUTHENTICATED', 401, 'The session no longer has an account');
+  return toUserDto(u);
+}
+
 export async function logout(ctx: AppContext, actor: Actor, everywhere = false) {
   if (everywhere) await sessions.deleteUserSessions(ctx.db, actor.id);
   else if (actor.sessionId) await sessions.deleteSession(ctx.db, actor.sessionId);
@@ -147,11 +155,6 @@ export async function createUser(
     throw err;
   }
   return toUserDto({ ...row });
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** When no admin exists: create one from the environment, or with a generated password printed once. */

@@ -1,6 +1,7 @@
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { Copy, CopyStatus, Exam } from '../db/schema.ts';
+import { transaction } from '../db/transaction.ts';
 import { notFound } from '../errors.ts';
 import * as copies from '../repositories/copy.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
@@ -11,6 +12,7 @@ import { findUserById } from '../repositories/user.repository.ts';
 import { latestJobFor } from '../repositories/job.repository.ts';
 import { findBlob } from '../repositories/blob.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
+import { findStudent } from '../repositories/student.repository.ts';
 import { loadCopyFor, loadCopyToManage, loadExamAccess, mayKnowStudent, requireRole, type CopyAccess, type ExamAccess } from './access.ts';
 import { correctorSeesMasked, enqueueHeaderMasks, HEADER_PAGE, maskedFinalPdf, maskedPageImage } from './anonymity.service.ts';
 import { transition } from './copy-state-machine.ts';
@@ -55,7 +57,7 @@ export async function leafIdsOf(ex: Executor, examId: string) {
 
 async function studentRef(ex: Executor, studentId: string | null) {
   if (!studentId) return null;
-  const s = await ex.selectFrom('students').selectAll().where('id', '=', studentId).executeTakeFirst();
+  const s = await findStudent(ex, studentId);
   return s ? { id: s.id, studentNumber: s.student_number, lastName: s.last_name, firstName: s.first_name, className: s.class_name } : null;
 }
 
@@ -230,7 +232,7 @@ function withoutStudent(metadata: Record<string, unknown>): Record<string, unkno
 
 export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
   const now = ctx.clock.now().toISOString();
-  const row = await ctx.db.transaction().execute(async (tx) => {
+  const row = await transaction(ctx.db, async (tx) => {
     const { exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     const validated = await transition(tx, 'validate', copyId, { actorId: actor.id, now });
     if (exam.anonymous === 1) await enqueueHeaderMasks(tx, [copyId], now);

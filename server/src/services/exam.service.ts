@@ -2,6 +2,7 @@ import type { QuestionInput } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { ExamsTable, QuestionsTable } from '../db/schema.ts';
+import { transaction } from '../db/transaction.ts';
 import { AppError, forbidden, notFound, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
 import * as exams from '../repositories/exam.repository.ts';
@@ -156,35 +157,32 @@ export async function updateExam(
   input: { title?: string; examDate?: string | null; pagesPerCopy?: number; anonymous?: boolean; questions?: QuestionInput[]; ownerId?: string | null },
 ) {
   const now = ctx.clock.now().toISOString();
-  await ctx.db
-    .transaction()
-    .execute(async (tx) => {
-      const exam = await loadExamToManage(tx, actor, id);
-      if (input.ownerId !== undefined) {
-        if (actor.role !== 'ADMIN') throw forbidden('Only an admin may hand an exam to another owner');
-        if (input.ownerId !== null) {
-          const u = await findUserById(tx, input.ownerId);
-          if (!u || u.is_active !== 1 || u.role !== 'TEACHER') throw validation('The owner must be an active teacher', { field: 'ownerId' });
-        }
-        await exams.setOwner(tx, id, input.ownerId, now);
+  await transaction(ctx.db, async (tx) => {
+    const exam = await loadExamToManage(tx, actor, id);
+    if (input.ownerId !== undefined) {
+      if (actor.role !== 'ADMIN') throw forbidden('Only an admin may hand an exam to another owner');
+      if (input.ownerId !== null) {
+        const u = await findUserById(tx, input.ownerId);
+        if (!u || u.is_active !== 1 || u.role !== 'TEACHER') throw validation('The owner must be an active teacher', { field: 'ownerId' });
       }
-      if (input.pagesPerCopy !== undefined && input.pagesPerCopy !== exam.pages_per_copy && (await exams.examHasAnything(tx, id))) {
-        throw new AppError('INVALID_STATE', 409, 'Pages per copy cannot change once scans are uploaded', { currentStatus: null });
-      }
-      const anonymity = input.anonymous === undefined || input.anonymous === (exam.anonymous === 1) ? null : input.anonymous;
-      if (anonymity !== null) await checkAnonymityMayChange(tx, id);
-      await exams.updateExam(tx, id, {
-        ...(input.title !== undefined ? { title: input.title } : {}),
-        ...(input.examDate !== undefined ? { exam_date: input.examDate } : {}),
-        ...(input.pagesPerCopy !== undefined ? { pages_per_copy: input.pagesPerCopy } : {}),
-        ...(input.anonymous !== undefined ? { anonymous: input.anonymous ? 1 : 0 } : {}),
-        updated_at: now,
-      });
-      if (input.questions) await writeScale(tx, id, input.questions);
-      if (anonymity === true) await enqueueHeaderMasks(tx, (await headerPagesWithoutMask(tx, id)).map((p) => p.copy_id), now);
-      await audit(tx, actor, 'EXAM_UPDATED', 'exam', id, { fields: Object.keys(input), ...(anonymity !== null ? { anonymous: anonymity } : {}) }, now);
-    })
-    .catch(mapScaleError);
+      await exams.setOwner(tx, id, input.ownerId, now);
+    }
+    if (input.pagesPerCopy !== undefined && input.pagesPerCopy !== exam.pages_per_copy && (await exams.examHasAnything(tx, id))) {
+      throw new AppError('INVALID_STATE', 409, 'Pages per copy cannot change once scans are uploaded', { currentStatus: null });
+    }
+    const anonymity = input.anonymous === undefined || input.anonymous === (exam.anonymous === 1) ? null : input.anonymous;
+    if (anonymity !== null) await checkAnonymityMayChange(tx, id);
+    await exams.updateExam(tx, id, {
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.examDate !== undefined ? { exam_date: input.examDate } : {}),
+      ...(input.pagesPerCopy !== undefined ? { pages_per_copy: input.pagesPerCopy } : {}),
+      ...(input.anonymous !== undefined ? { anonymous: input.anonymous ? 1 : 0 } : {}),
+      updated_at: now,
+    });
+    if (input.questions) await writeScale(tx, id, input.questions);
+    if (anonymity === true) await enqueueHeaderMasks(tx, (await headerPagesWithoutMask(tx, id)).map((p) => p.copy_id), now);
+    await audit(tx, actor, 'EXAM_UPDATED', 'exam', id, { fields: Object.keys(input), ...(anonymity !== null ? { anonymous: anonymity } : {}) }, now);
+  }).catch(mapScaleError);
   return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
 }
 

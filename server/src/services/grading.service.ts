@@ -15,7 +15,9 @@ import * as scoresRepo from '../repositories/score.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { findCopy, gradableBy, listPages } from '../repositories/copy.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
-import { insertJob, latestJobFor } from '../repositories/job.repository.ts';
+import { latestJobFor } from '../repositories/job.repository.ts';
+import { enqueueJob } from '../jobs/enqueue.ts';
+import { transaction } from '../db/transaction.ts';
 import { loadCopyFor, loadCopyToManage, requireRole } from './access.ts';
 import { transition } from './copy-state-machine.ts';
 import { reopenWithReview } from './review.service.ts';
@@ -436,18 +438,22 @@ export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
   });
 }
 
+/** What finalizing did: nothing (already GRADED), or the FLATTEN_COPY job that makes the final PDF (queued now or before). */
+export type FinalizeResult = { status: 'GRADED' } | { status: 'GRADING_IN_PROGRESS'; jobId: string | undefined };
+
 /**
  * P0-DI-003: one transaction moves the copy to GRADING_IN_PROGRESS and enqueues one FLATTEN_COPY job. A repeat
- * while it runs gets the same job; on a GRADED copy it is a no-op.
+ * while it runs gets the same job; on a GRADED copy it is a no-op. The result says which: GRADED (nothing to do) or
+ * GRADING_IN_PROGRESS with the job (the route answers 200 or 202). The runner is woken once the job is committed.
  */
 export async function finalize(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions) {
   requireRole(actor, 'ADMIN', 'TEACHER');
-  return ctx.db.transaction().execute(async (tx) => {
+  return transaction(ctx.db, async (tx): Promise<FinalizeResult> => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
     requireCorrector(actor, access);
     const now = ctx.clock.now().toISOString();
-    if (copy.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
-    if (copy.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
+    if (copy.status === 'GRADED') return { status: 'GRADED' };
+    if (copy.status === 'GRADING_IN_PROGRESS') return runningJob(tx, copyId);
     if (access !== 'admin') {
       const isSubmitter = copy.locked_by === actor.id;
       const lease = token ? await locks.holdLiveLease(tx, { copyId, token, now }) : undefined;
@@ -458,26 +464,25 @@ export async function finalize(ctx: AppContext, actor: Actor, copyId: string, to
         throw forbidden('Only the teacher who submitted the copy, or an admin, can finalize it');
       }
     }
-    let moved: Copy;
     try {
-      moved = await transition(tx, 'finalize', copyId, { actorId: actor.id, now });
+      await transition(tx, 'finalize', copyId, { actorId: actor.id, now });
     } catch (err) {
       // lost a race: report what the winner did
       const current = await findCopy(tx, copyId);
-      if (current?.status === 'GRADED') return { code: 200 as const, body: { status: 'GRADED' as const } };
-      if (current?.status === 'GRADING_IN_PROGRESS') return { code: 202 as const, body: await runningJob(tx, copyId) };
+      if (current?.status === 'GRADED') return { status: 'GRADED' };
+      if (current?.status === 'GRADING_IN_PROGRESS') return runningJob(tx, copyId);
       throw err;
     }
     await settleUnscoredQuestions(tx, copy, { actorId: actor.id, now, allowUnscored: !!opts?.allowUnscored, during: 'FINALIZE' });
     await locks.releaseLease(tx, copyId);
-    const jobId = await insertJob(tx, { kind: 'FLATTEN_COPY', refId: copyId, payload: { copyId }, now });
-    return { code: 202 as const, body: { status: moved.status, jobId } };
+    const jobId = await enqueueJob(tx, { kind: 'FLATTEN_COPY', refId: copyId, payload: { copyId }, now });
+    return { status: 'GRADING_IN_PROGRESS', jobId };
   });
 }
 
-async function runningJob(tx: Executor, copyId: string) {
+async function runningJob(tx: Executor, copyId: string): Promise<FinalizeResult> {
   const job = await latestJobFor(tx, copyId, 'FLATTEN_COPY');
-  return { status: 'GRADING_IN_PROGRESS' as const, jobId: job?.id };
+  return { status: 'GRADING_IN_PROGRESS', jobId: job?.id };
 }
 
 export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {

@@ -12,7 +12,7 @@ import { findStudent } from '../repositories/student.repository.ts';
 import * as ident from '../repositories/identification.repository.ts';
 import { clearAttendance } from '../repositories/attendance.repository.ts';
 import { loadCopyToManage, loadExamToManage } from './access.ts';
-import { isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 
 const IDENTIFIABLE: CopyStatus[] = ['STAGING', 'READY', 'LOCKED', 'GRADING_IN_PROGRESS', 'GRADED', 'GRADING_FAILED'];
 /** The part of page 1 where students write their name, as fractions of the page (the desk shows it large). */

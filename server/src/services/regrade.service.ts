@@ -21,7 +21,7 @@ import { findUserById } from '../repositories/user.repository.ts';
 import * as regrades from '../repositories/regrade.repository.ts';
 import { loadCopyFor, loadCopyToManage, loadExamAccess, loadExamToManage, mayKnowStudent, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
-import { isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { loadStudentResult, regradeWindowOpen } from './portal.service.ts';
 import { reopenWithReview } from './review.service.ts';
 import { regradeDto } from './regrade.dto.ts';

@@ -12,7 +12,8 @@ import { findUserById, insertUser, updateUser } from '../repositories/user.repos
 import { deleteUserSessions } from '../repositories/session.repository.ts';
 import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
-import { hashPassword, isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { hashPassword } from './auth.service.ts';
 import { foldText, parseRoster, searchKeyOf } from './student.csv.ts';
 import { csvLine } from './export.csv.ts';
 import { renderSlips } from '../pdf/slips.ts';

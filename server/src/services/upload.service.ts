@@ -23,17 +23,16 @@ import { newId } from '../ids.ts';
 import type { PdfInspection } from '../pdf/inspect.ts';
 import type { ScanPageRange } from '../pdf/page-image.ts';
 import type { PageImage } from '../pdf/types.ts';
-import type { JobPayloads } from '../jobs/types.ts';
 import type { StoredFile } from '../storage/blob-store.ts';
 import { findBlob, insertBlob } from '../repositories/blob.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
-import { insertJob } from '../repositories/job.repository.ts';
 import * as uploads from '../repositories/upload.repository.ts';
-import { signalJobEnqueued } from '../jobs/runner.ts';
+import { enqueueJob } from '../jobs/enqueue.ts';
+import { transaction } from '../db/transaction.ts';
 import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
-import { isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 
 const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 const tooLarge = (max: number) =>
@@ -93,7 +92,7 @@ export async function createUpload(
   const { pageCount, scanPages } = inspection;
   const id = newId();
   const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction().execute(async (tx) => {
+  await transaction(ctx.db, async (tx) => {
     await insertBlob(tx, file, now);
     await uploads.insertUpload(tx, {
       id,
@@ -108,10 +107,9 @@ export async function createUpload(
       created_at: now,
       updated_at: now,
     });
-    await insertJob(tx, { kind: 'INGEST_UPLOAD', refId: id, payload: { uploadId: id, scanPages } satisfies JobPayloads['INGEST_UPLOAD'], now });
+    await enqueueJob(tx, { kind: 'INGEST_UPLOAD', refId: id, payload: { uploadId: id, scanPages }, now });
     await audit(tx, actor, 'UPLOAD_CREATED', 'upload', id, { examId, mode: input.mode, pageCount, bytes: file.size }, now);
   });
-  signalJobEnqueued();
   return { upload: { id, status: 'PENDING' as const } };
 }
 

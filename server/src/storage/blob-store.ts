@@ -155,6 +155,13 @@ export class BlobStore {
     return fs.createReadStream(this.pathOf(storageKey), { start: range.offset, end: range.offset + range.length - 1 });
   }
 
+  /** Readiness: a file can be written and removed where blobs are stored. Throws otherwise. */
+  async probeWritable(): Promise<void> {
+    const probe = path.join(this.root, `.ready-${process.pid}`);
+    await fsp.writeFile(probe, 'ok');
+    await fsp.rm(probe);
+  }
+
   async remove(storageKey: string): Promise<void> {
     await fsp.rm(this.pathOf(storageKey), { force: true });
   }
