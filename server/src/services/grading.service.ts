@@ -3,6 +3,7 @@
  * finalize, reopen. Every edit write checks the lease token inside its own transaction (DESIGN.md §3).
  */
 import type { Updateable } from 'kysely';
+import type { Annotation, CopyStatusResponse, Draft, DraftSaved, HeartbeatResponse, LockResponse, Score } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { AnnotationsTable, Copy } from '../db/schema.ts';
@@ -68,7 +69,7 @@ async function withLease<T>(
 
 // ---------------------------------------------------------------- lease
 
-export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string) {
+export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string): Promise<LockResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'share');
@@ -83,7 +84,7 @@ export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string)
   });
 }
 
-export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined): Promise<HeartbeatResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (!token) throw lockRequired('The X-Lock-Token header is missing');
   await loadCopyFor(ctx.db, actor, copyId);
@@ -130,7 +131,7 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
 
 // ---------------------------------------------------------------- drafts
 
-export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined): Promise<Draft> {
   const d = await withLease(ctx, actor, copyId, token, (tx) => drafts.findDraft(tx, copyId, actor.id), { statuses: undefined });
   if (!d) throw notFound('Draft');
   return { payload: JSON.parse(d.payload) as unknown, version: d.version, clientId: d.client_id, updatedAt: d.updated_at };
@@ -143,7 +144,7 @@ export async function putDraft(
   copyId: string,
   token: string | undefined,
   input: { payload: unknown; baseVersion: number; clientId?: string },
-) {
+): Promise<DraftSaved> {
   const payload = JSON.stringify(input.payload);
   return withLease(
     ctx,
@@ -203,7 +204,7 @@ export async function createAnnotation(
   copyId: string,
   token: string | undefined,
   input: AnnotationInput & { pagePosition: number; x: number; y: number; w: number; h: number; type: AnnotationsTable['type'] },
-) {
+): Promise<Annotation> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     await checkAnnotation(tx, copy, input);
     const now = ctx.clock.now().toISOString();
@@ -249,7 +250,7 @@ export async function patchAnnotation(
   id: string,
   token: string | undefined,
   input: AnnotationInput & { version: number },
-) {
+): Promise<Annotation> {
   const copyId = await annotationCopyId(ctx, id);
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const current = await annotationsRepo.findAnnotation(tx, id);
@@ -302,7 +303,7 @@ export async function putScore(
   questionId: string,
   token: string | undefined,
   input: { points: number; comment?: string | null; version?: number },
-) {
+): Promise<Score> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const question = leafQuestions(await listQuestions(tx, copy.exam_id)).find((q) => q.id === questionId);
     if (!question) throw notFound('Question');
@@ -353,7 +354,7 @@ export async function deleteScore(ctx: AppContext, actor: Actor, copyId: string,
 
 type CompleteOptions = { allowUnscored?: boolean } | null | undefined;
 
-export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions) {
+export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions): Promise<CopyStatusResponse> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const now = ctx.clock.now().toISOString();
     const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now });
@@ -364,7 +365,7 @@ export async function submit(ctx: AppContext, actor: Actor, copyId: string, toke
   }, { statuses: undefined, lock: 'update' });
 }
 
-export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
+export async function unlock(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyStatusResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
@@ -427,7 +428,7 @@ async function runningJob(tx: Executor, copyId: string) {
   return { status: 'GRADING_IN_PROGRESS' as const, jobId: job?.id };
 }
 
-export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
+export async function reopen(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyStatusResponse> {
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     // the student keeps the released result, "under review", until the copy is graded again
