@@ -37,6 +37,7 @@ export const CopyPage = page(CopySummary);
 export type CopyPage = z.infer<typeof CopyPage>;
 
 export const Page = z.object({ position: z.number().int(), imageUrl: z.string(), widthPx: z.number().int(), heightPx: z.number().int() });
+export type Page = z.infer<typeof Page>;
 
 const Unit = z.number().min(0).max(1);
 const StrokePoints = z.array(z.tuple([Unit, Unit])).min(1).max(5000);

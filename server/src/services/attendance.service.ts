@@ -6,6 +6,7 @@
  * student counted twice.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { AttendanceList, SetAttendanceResponse } from '@korrigo/contracts';
 import type { AttendanceStatus } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
 import * as attendance from '../repositories/attendance.repository.ts';
@@ -13,7 +14,7 @@ import { findStudent } from '../repositories/student.repository.ts';
 import { loadExamToManage } from './access.ts';
 import { audit } from './audit.service.ts';
 
-export async function listAttendance(ctx: AppContext, actor: Actor, examId: string, q: { class?: string }) {
+export async function listAttendance(ctx: AppContext, actor: Actor, examId: string, q: { class?: string }): Promise<AttendanceList> {
   await loadExamToManage(ctx.db, actor, examId);
   const asked = (q.class ?? '').split(',').map((c) => c.trim()).filter(Boolean);
   const classes = [...new Set([...(await attendance.classesOfExam(ctx.db, examId)), ...asked])].sort();
@@ -34,7 +35,7 @@ export async function listAttendance(ctx: AppContext, actor: Actor, examId: stri
   return { items, counts, classes };
 }
 
-export async function setAttendance(ctx: AppContext, actor: Actor, examId: string, studentId: string, status: AttendanceStatus | null) {
+export async function setAttendance(ctx: AppContext, actor: Actor, examId: string, studentId: string, status: AttendanceStatus | null): Promise<SetAttendanceResponse> {
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
     await loadExamToManage(tx, actor, examId);

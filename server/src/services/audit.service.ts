@@ -1,4 +1,5 @@
 import type { Actor, AppContext } from '../context.ts';
+import type { AuditPage } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { validation } from '../errors.ts';
@@ -27,7 +28,7 @@ export const audit = (
   });
 
 /** The audit log for admins, newest first; the cursor is opaque (the last entry's time and id). */
-export async function listAudit(ctx: AppContext, actor: Actor, q: { limit: number; cursor?: string; action?: string }) {
+export async function listAudit(ctx: AppContext, actor: Actor, q: { limit: number; cursor?: string; action?: string }): Promise<AuditPage> {
   requireRole(actor, 'ADMIN');
   const rows = await listAuditLog(ctx.db, { limit: q.limit, action: q.action, before: q.cursor ? decodeCursor(q.cursor) : undefined });
   const items = rows.slice(0, q.limit);

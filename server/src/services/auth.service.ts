@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import type { User } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import { AppError, validation } from '../errors.ts';
 import { iso, newId, randomToken, sha256Hex } from '../ids.ts';
@@ -20,7 +21,7 @@ let dummyHash: Promise<string> | null = null;
 
 export const hashPassword = (password: string) => hash(password);
 
-export function toUserDto(u: Pick<UsersTable, 'id' | 'email' | 'display_name' | 'role' | 'must_change_password' | 'is_active' | 'created_at'>) {
+export function toUserDto(u: Pick<UsersTable, 'id' | 'email' | 'display_name' | 'role' | 'must_change_password' | 'is_active' | 'created_at'>): User {
   return {
     id: u.id,
     email: u.email,

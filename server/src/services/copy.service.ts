@@ -1,4 +1,5 @@
 import type { AppContext, Actor } from '../context.ts';
+import type { Annotation, CopyDetail, CopyPage, CopyStatusResponse, GradingEventList, Score } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import type { Copy, CopyStatus, Exam } from '../db/schema.ts';
 import { transaction } from '../db/transaction.ts';
@@ -26,7 +27,7 @@ export function annotationDto(a: {
   id: string; copy_id: string; page_position: number; x: number; y: number; w: number; h: number; type: string;
   content: string | null; points: string | null; score_delta: number | null; question_id: string | null;
   created_by: string; version: number; created_at: string; updated_at: string;
-}) {
+}): Annotation {
   return {
     id: a.id,
     copyId: a.copy_id,
@@ -47,7 +48,7 @@ export function annotationDto(a: {
   };
 }
 
-export function scoreDto(s: { question_id: string; points: number; comment: string | null; version: number; updated_by: string; updated_at: string }) {
+export function scoreDto(s: { question_id: string; points: number; comment: string | null; version: number; updated_by: string; updated_at: string }): Score {
   return { questionId: s.question_id, points: s.points, comment: s.comment, version: s.version, updatedBy: s.updated_by, updatedAt: s.updated_at };
 }
 
@@ -61,7 +62,7 @@ async function studentRef(ex: Executor, studentId: string | null) {
   return s ? { id: s.id, studentNumber: s.student_number, lastName: s.last_name, firstName: s.first_name, className: s.class_name } : null;
 }
 
-export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam, access: CopyAccess | ExamAccess) {
+export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam: Exam, access: CopyAccess | ExamAccess): Promise<CopyDetail> {
   const ex = ctx.db;
   const [pages, annotations, scores, marks, lease, questions, job, assignee, submitter] = await Promise.all([
     copies.listPages(ex, copy.id),
@@ -113,7 +114,7 @@ export async function copyDetail(ctx: AppContext, actor: Actor, copy: Copy, exam
   };
 }
 
-export async function getCopy(ctx: AppContext, actor: Actor, id: string) {
+export async function getCopy(ctx: AppContext, actor: Actor, id: string): Promise<CopyDetail> {
   const { copy, exam, access } = await loadCopyFor(ctx.db, actor, id);
   return copyDetail(ctx, actor, copy, exam, access);
 }
@@ -123,7 +124,7 @@ export async function listExamCopies(
   actor: Actor,
   examId: string,
   q: { status?: CopyStatus; assignedTo?: string; limit: number; cursor?: string },
-) {
+): Promise<CopyPage> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const { exam, access } = await loadExamAccess(ctx.db, actor, examId);
   const rows = await copies.listCopies(ctx.db, {
@@ -207,7 +208,7 @@ async function staffFinalPdf(ctx: AppContext, actor: Actor, copyId: string) {
   return { blob, code: copy.anonymous_code };
 }
 
-export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string) {
+export async function copyEvents(ctx: AppContext, actor: Actor, copyId: string): Promise<GradingEventList> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const { exam } = await loadCopyFor(ctx.db, actor, copyId);
   const rows = await listEvents(ctx.db, copyId);
@@ -230,7 +231,7 @@ function withoutStudent(metadata: Record<string, unknown>): Record<string, unkno
   return rest;
 }
 
-export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string) {
+export async function validateCopy(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyStatusResponse> {
   const now = ctx.clock.now().toISOString();
   const row = await transaction(ctx.db, async (tx) => {
     const { exam } = await loadCopyToManage(tx, actor, copyId, 'update');

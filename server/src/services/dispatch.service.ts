@@ -4,6 +4,7 @@
  * Every assignment is one conditional statement plus its grading event, in one transaction.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { AssigneeResponse, DispatchResponse } from '@korrigo/contracts';
 import { AppError, invalidState, validation } from '../errors.ts';
 import * as dispatchRepo from '../repositories/dispatch.repository.ts';
 import { findLease } from '../repositories/lock.repository.ts';
@@ -70,7 +71,7 @@ export function planAssignments(correctors: string[], baseLoad: Map<string, numb
   return out;
 }
 
-export async function dispatchExam(ctx: AppContext, actor: Actor, examId: string, opts: { rebalance?: boolean }) {
+export async function dispatchExam(ctx: AppContext, actor: Actor, examId: string, opts: { rebalance?: boolean }): Promise<DispatchResponse> {
   const now = ctx.clock.now().toISOString();
   const via = opts.rebalance ? 'rebalance' : 'dispatch';
   return ctx.db.transaction().execute(async (tx) => {
@@ -108,7 +109,7 @@ export async function dispatchExam(ctx: AppContext, actor: Actor, examId: string
   });
 }
 
-export async function setAssignee(ctx: AppContext, actor: Actor, copyId: string, userId: string | null) {
+export async function setAssignee(ctx: AppContext, actor: Actor, copyId: string, userId: string | null): Promise<AssigneeResponse> {
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
     const { copy } = await loadCopyToManage(tx, actor, copyId, 'update');

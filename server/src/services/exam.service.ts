@@ -1,4 +1,4 @@
-import type { QuestionInput } from '@korrigo/contracts';
+import type { Exam, QuestionInput } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { ExamsTable, QuestionsTable } from '../db/schema.ts';
@@ -13,7 +13,7 @@ import { audit } from './audit.service.ts';
 import { enqueueHeaderMasks } from './anonymity.service.ts';
 import { gradingStarted, headerPagesWithoutMask } from '../repositories/mask.repository.ts';
 
-export async function examDto(ex: Executor, exam: ExamsTable) {
+export async function examDto(ex: Executor, exam: ExamsTable): Promise<Exam> {
   const questions = await exams.listQuestions(ex, exam.id);
   const leaves = new Set(leafQuestions(questions).map((q) => q.id));
   return {
@@ -110,7 +110,7 @@ export async function createExam(
   ctx: AppContext,
   actor: Actor,
   input: { title: string; examDate?: string | null; pagesPerCopy: number; anonymous?: boolean; questions: QuestionInput[] },
-) {
+): Promise<Exam> {
   // a teacher may run a test of their own: they own the exam they create, and grade it unless they change that
   requireRole(actor, 'ADMIN', 'TEACHER');
   const now = ctx.clock.now().toISOString();
@@ -139,12 +139,12 @@ export async function createExam(
   return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
 }
 
-export async function getExam(ctx: AppContext, actor: Actor, id: string) {
+export async function getExam(ctx: AppContext, actor: Actor, id: string): Promise<Exam> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return examDto(ctx.db, await loadExamFor(ctx.db, actor, id));
 }
 
-export async function listExams(ctx: AppContext, actor: Actor, archived: 'true' | 'false' | 'all') {
+export async function listExams(ctx: AppContext, actor: Actor, archived: 'true' | 'false' | 'all'): Promise<Exam[]> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const rows = await exams.listExams(ctx.db, { archived, correctorId: actor.role === 'TEACHER' ? actor.id : undefined });
   return Promise.all(rows.map((e) => examDto(ctx.db, e)));
@@ -155,7 +155,7 @@ export async function updateExam(
   actor: Actor,
   id: string,
   input: { title?: string; examDate?: string | null; pagesPerCopy?: number; anonymous?: boolean; questions?: QuestionInput[]; ownerId?: string | null },
-) {
+): Promise<Exam> {
   const now = ctx.clock.now().toISOString();
   await transaction(ctx.db, async (tx) => {
     const exam = await loadExamToManage(tx, actor, id);
@@ -214,7 +214,7 @@ export async function deleteExam(ctx: AppContext, actor: Actor, id: string) {
   });
 }
 
-export async function setArchived(ctx: AppContext, actor: Actor, id: string, archived: boolean) {
+export async function setArchived(ctx: AppContext, actor: Actor, id: string, archived: boolean): Promise<Exam> {
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
     await loadExamToManage(tx, actor, id);
@@ -224,7 +224,7 @@ export async function setArchived(ctx: AppContext, actor: Actor, id: string, arc
   return examDto(ctx.db, (await exams.findExam(ctx.db, id))!);
 }
 
-export async function setCorrectors(ctx: AppContext, actor: Actor, id: string, userIds: string[]) {
+export async function setCorrectors(ctx: AppContext, actor: Actor, id: string, userIds: string[]): Promise<Exam> {
   const unique = [...new Set(userIds)];
   await ctx.db.transaction().execute(async (tx) => {
     await loadExamToManage(tx, actor, id);

@@ -3,6 +3,7 @@
  * finalize, reopen. Every edit write checks the lease token inside its own transaction (DESIGN.md §3).
  */
 import type { Updateable } from 'kysely';
+import type { Annotation, CopyStatusResponse, Draft, DraftSaved, HeartbeatResponse, LockResponse, Score } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { AnnotationsTable, Copy } from '../db/schema.ts';
@@ -85,7 +86,7 @@ async function withLease<T>(
 
 // ---------------------------------------------------------------- lease
 
-export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string, questionId?: string) {
+export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string, questionId?: string): Promise<LockResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (questionId) return acquireQuestionLock(ctx, actor, copyId, questionId);
   return ctx.db.transaction().execute(async (tx) => {
@@ -107,7 +108,7 @@ export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string,
   });
 }
 
-export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+export async function heartbeat(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined): Promise<HeartbeatResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (!token) throw lockRequired('The X-Lock-Token header is missing');
   await loadCopyFor(ctx.db, actor, copyId).catch(async (err: unknown) => {
@@ -164,7 +165,7 @@ export async function releaseLock(ctx: AppContext, actor: Actor, copyId: string,
 
 // ---------------------------------------------------------------- drafts
 
-export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined) {
+export async function getDraft(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined): Promise<Draft> {
   const d = await withLease(ctx, actor, copyId, token, (tx) => drafts.findDraft(tx, copyId, actor.id), { statuses: undefined, anyQuestion: true });
   if (!d) throw notFound('Draft');
   return { payload: JSON.parse(d.payload) as unknown, version: d.version, clientId: d.client_id, updatedAt: d.updated_at };
@@ -177,7 +178,7 @@ export async function putDraft(
   copyId: string,
   token: string | undefined,
   input: { payload: unknown; baseVersion: number; clientId?: string },
-) {
+): Promise<DraftSaved> {
   const payload = JSON.stringify(input.payload);
   // the hot path: a later save with a token is one statement (lease, right to grade, version); any refusal takes
   // the slow path below, which checks the same things one by one to say which failed
@@ -248,7 +249,7 @@ export async function createAnnotation(
   copyId: string,
   token: string | undefined,
   input: AnnotationInput & { pagePosition: number; x: number; y: number; w: number; h: number; type: AnnotationsTable['type'] },
-) {
+): Promise<Annotation> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     await checkAnnotation(tx, copy, input);
     const now = ctx.clock.now().toISOString();
@@ -294,7 +295,7 @@ export async function patchAnnotation(
   id: string,
   token: string | undefined,
   input: AnnotationInput & { version: number },
-) {
+): Promise<Annotation> {
   const copyId = await annotationCopyId(ctx, id);
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const current = await annotationsRepo.findAnnotation(tx, id);
@@ -347,7 +348,7 @@ export async function putScore(
   questionId: string,
   token: string | undefined,
   input: { points: number; comment?: string | null; version?: number },
-) {
+): Promise<Score> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const question = leafQuestions(await listQuestions(tx, copy.exam_id)).find((q) => q.id === questionId);
     if (!question) throw notFound('Question');
@@ -408,7 +409,7 @@ export async function deleteScore(ctx: AppContext, actor: Actor, copyId: string,
 
 type CompleteOptions = { allowUnscored?: boolean } | null | undefined;
 
-export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions) {
+export async function submit(ctx: AppContext, actor: Actor, copyId: string, token: string | undefined, opts?: CompleteOptions): Promise<CopyStatusResponse> {
   return withLease(ctx, actor, copyId, token, async (tx, copy) => {
     const now = ctx.clock.now().toISOString();
     const row = await transition(tx, 'submit', copyId, { actorId: actor.id, now });
@@ -419,7 +420,7 @@ export async function submit(ctx: AppContext, actor: Actor, copyId: string, toke
   }, { statuses: undefined, lock: 'update' });
 }
 
-export async function unlock(ctx: AppContext, actor: Actor, copyId: string) {
+export async function unlock(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyStatusResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'update');
@@ -485,7 +486,7 @@ async function runningJob(tx: Executor, copyId: string): Promise<FinalizeResult>
   return { status: 'GRADING_IN_PROGRESS', jobId: job?.id };
 }
 
-export async function reopen(ctx: AppContext, actor: Actor, copyId: string) {
+export async function reopen(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyStatusResponse> {
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, exam } = await loadCopyToManage(tx, actor, copyId, 'update');
     // the student keeps the released result, "under review", until the copy is graded again

@@ -4,6 +4,7 @@
  * at the same moment end with exactly one winner and one 409.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { IdentificationList, IdentifyResponse } from '@korrigo/contracts';
 import type { CopyStatus } from '../db/schema.ts';
 import { AppError, invalidState, notFound } from '../errors.ts';
 import { findCopy, updateCopyFields } from '../repositories/copy.repository.ts';
@@ -32,7 +33,7 @@ function isExamStudentViolation(err: unknown): boolean {
   return e.constraint === 'copies_exam_student' || /copies\.exam_id, copies\.student_id/.test(e.message ?? '');
 }
 
-export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string, studentId: string) {
+export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string, studentId: string): Promise<IdentifyResponse> {
   const now = ctx.clock.now().toISOString();
   try {
     return await ctx.db.transaction().execute(async (tx) => {
@@ -60,7 +61,7 @@ export async function identifyCopy(ctx: AppContext, actor: Actor, copyId: string
   }
 }
 
-export async function unidentifyCopy(ctx: AppContext, actor: Actor, copyId: string) {
+export async function unidentifyCopy(ctx: AppContext, actor: Actor, copyId: string): Promise<IdentifyResponse> {
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
     const { copy } = await loadCopyToManage(tx, actor, copyId, 'update');
@@ -78,7 +79,7 @@ export async function identificationQueue(
   actor: Actor,
   examId: string,
   q: { filter: 'unidentified' | 'identified' | 'all'; limit: number; cursor?: string },
-) {
+): Promise<IdentificationList> {
   await loadExamToManage(ctx.db, actor, examId);
   const [rows, counts] = await Promise.all([
     ident.listForIdentification(ctx.db, { examId, filter: q.filter, limit: q.limit, after: q.cursor }),

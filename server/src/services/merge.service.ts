@@ -5,6 +5,7 @@
  * own pages stay first, on the same positions, so the page-image URLs browsers cache as immutable keep their image.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { MergeCopiesResponse } from '@korrigo/contracts';
 import { invalidState, notFound, validation } from '../errors.ts';
 import { findCopy, updateCopyFields } from '../repositories/copy.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
@@ -14,7 +15,7 @@ import { audit } from './audit.service.ts';
 import { copyDetail } from './copy.service.ts';
 import { transition } from './copy-state-machine.ts';
 
-export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string, copyIds: string[]) {
+export async function mergeCopies(ctx: AppContext, actor: Actor, examId: string, copyIds: string[]): Promise<MergeCopiesResponse> {
   const exam = await loadExamToManage(ctx.db, actor, examId);
   const [targetId, ...sourceIds] = copyIds;
   if (!targetId || sourceIds.length === 0) throw validation('Choose at least two copies to staple together');

@@ -8,6 +8,7 @@
  * yet; a rotation is allowed until finalize and turns the page's annotations with it.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { PageRepairResponse } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import type { Copy, CopyStatus } from '../db/schema.ts';
 import { AppError, invalidState, notFound, validation } from '../errors.ts';
@@ -98,7 +99,7 @@ async function answer(op: Op, copyIds: string[]) {
 
 // ------------------------------------------------------------------ operations
 
-export function rotatePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number; by: number }) {
+export function rotatePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number; by: number }): Promise<PageRepairResponse> {
   return run(ctx, actor, async (op) => {
     await loadCopyToManage(op.tx, actor, copyId);
     await claim(op, [{ id: copyId, version: body.version }], ROTATABLE);
@@ -124,7 +125,7 @@ export function movePage(
   copyId: string,
   position: number,
   body: { version: number; toCopyId?: string; toVersion?: number; toPosition?: number },
-) {
+): Promise<PageRepairResponse> {
   return run(ctx, actor, async (op) => {
     const { exam } = await loadCopyToManage(op.tx, actor, copyId);
     const toId = body.toCopyId ?? copyId;
@@ -158,7 +159,7 @@ export function movePage(
 }
 
 /** The pages from `atPosition` on become a new STAGING copy (a stack two students' sheets ended up in). */
-export function splitCopy(ctx: AppContext, actor: Actor, copyId: string, body: { version: number; atPosition: number }) {
+export function splitCopy(ctx: AppContext, actor: Actor, copyId: string, body: { version: number; atPosition: number }): Promise<PageRepairResponse> {
   return run(ctx, actor, async (op) => {
     await loadCopyToManage(op.tx, actor, copyId);
     const copy = (await claim(op, [{ id: copyId, version: body.version }], STRUCTURAL)).get(copyId)!;
@@ -197,7 +198,7 @@ export function splitCopy(ctx: AppContext, actor: Actor, copyId: string, body: {
 }
 
 /** Into the upload's removed-pages bin (a blank insert, a stray sheet): kept, and restorable. */
-export function removePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number }) {
+export function removePage(ctx: AppContext, actor: Actor, copyId: string, position: number, body: { version: number }): Promise<PageRepairResponse> {
   return run(ctx, actor, async (op) => {
     await loadCopyToManage(op.tx, actor, copyId);
     const copy = (await claim(op, [{ id: copyId, version: body.version }], STRUCTURAL)).get(copyId)!;
@@ -220,7 +221,7 @@ export function restorePage(
   uploadId: string,
   sourcePage: number,
   body: { toCopyId: string; toVersion: number; toPosition?: number },
-) {
+): Promise<PageRepairResponse> {
   return run(ctx, actor, async (op) => {
     const { exam } = await loadCopyToManage(op.tx, actor, body.toCopyId);
     const page = await repo.findBinnedPage(op.tx, uploadId, sourcePage);

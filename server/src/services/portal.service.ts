@@ -4,6 +4,7 @@
  * until it is GRADED again — then the new result and what changed. Totals come from `computeTotal`.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { MyCopiesResponse } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import type { Copy } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
@@ -54,7 +55,7 @@ function resultOf(questions: Question[], scores: ReviewedScore[], notScoredIds: 
 /** Whether students may still ask for a regrade on this exam (no deadline, or not passed). */
 export const regradeWindowOpen = (deadline: string | null, now: Date) => deadline === null || now.getTime() <= new Date(deadline).getTime();
 
-export async function myCopies(ctx: AppContext, actor: Actor) {
+export async function myCopies(ctx: AppContext, actor: Actor): Promise<MyCopiesResponse> {
   requireRole(actor, 'STUDENT');
   const student = await findStudentByUser(ctx.db, actor.id);
   if (!student) return { items: [] };

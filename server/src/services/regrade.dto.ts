@@ -1,11 +1,12 @@
 /** A regrade request as the API shows it; its own module, so that the portal and the regrade service share it without importing each other. */
+import type { RegradeRequest } from '@korrigo/contracts';
 import type { RegradeRow } from '../repositories/regrade.repository.ts';
 
 /**
  * `showStudent`: the caller may know who the student is (admins; teachers of a non-anonymous exam). The
  * anonymous code is always there, the name only then — the two are separate fields, never one in place of the other.
  */
-export function regradeDto(r: RegradeRow, showStudent: boolean) {
+export function regradeDto(r: RegradeRow, showStudent: boolean): RegradeRequest {
   return {
     id: r.id,
     copyId: r.copy_id,

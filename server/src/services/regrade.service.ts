@@ -7,6 +7,7 @@
  * to another corrector of the exam. Every step writes its grading event in the same transaction.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { AnswerRegradeResponse, CopyRegradeList, ExamRegradeList, ReassignRegradeResponse, RegradeDeadlineResponse, RegradeRequest } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import type { Copy } from '../db/schema.ts';
 import { AppError, forbidden, invalidState, notFound, validation } from '../errors.ts';
@@ -39,7 +40,7 @@ async function routeToCorrector(tx: Executor, copy: Copy, actorId: string, now: 
   return grader;
 }
 
-export async function createRegrade(ctx: AppContext, actor: Actor, copyId: string, input: { questionId: string; message: string }) {
+export async function createRegrade(ctx: AppContext, actor: Actor, copyId: string, input: { questionId: string; message: string }): Promise<RegradeRequest> {
   requireRole(actor, 'STUDENT');
   const now = ctx.clock.now();
   const at = now.toISOString();
@@ -77,7 +78,7 @@ export async function createRegrade(ctx: AppContext, actor: Actor, copyId: strin
 }
 
 /** Admins and the exam's owner see every request of the exam; a corrector those of the copies they correct. */
-export async function listExamRegrades(ctx: AppContext, actor: Actor, examId: string, q: { status?: 'OPEN' | 'ANSWERED' }) {
+export async function listExamRegrades(ctx: AppContext, actor: Actor, examId: string, q: { status?: 'OPEN' | 'ANSWERED' }): Promise<ExamRegradeList> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const { exam, access } = await loadExamAccess(ctx.db, actor, examId);
   const rows = await regrades.listRegradesOfExam(ctx.db, { examId, status: q.status, correctorId: access === 'manager' ? undefined : actor.id });
@@ -89,7 +90,7 @@ export async function listExamRegrades(ctx: AppContext, actor: Actor, examId: st
  * The requests of one copy, for the desk: the student's messages beside the copy, and the review in progress
  * (requests accepted since `review.reopenedAt` are the ones the corrector is regrading).
  */
-export async function listCopyRegrades(ctx: AppContext, actor: Actor, copyId: string) {
+export async function listCopyRegrades(ctx: AppContext, actor: Actor, copyId: string): Promise<CopyRegradeList> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const { copy, exam } = await loadCopyFor(ctx.db, actor, copyId);
   const [rows, latest] = await Promise.all([regrades.listRegradesOfCopies(ctx.db, [copyId]), latestReviewOf(ctx.db, copyId)]);
@@ -111,7 +112,7 @@ export async function answerRegrade(
   actor: Actor,
   requestId: string,
   input: { message: string; decision?: 'ACCEPTED' | 'REJECTED'; reopen?: boolean },
-) {
+): Promise<AnswerRegradeResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   // `reopen` is the first version of the contract: reopen = accept
   if (input.decision && input.reopen !== undefined && (input.decision === 'ACCEPTED') !== input.reopen) {
@@ -150,7 +151,7 @@ export async function answerRegrade(
  * Admin: hands an open request to another active corrector of the exam. The copy goes with it, and so do its
  * other open requests: one corrector reviews one copy. Refused while someone else holds the copy's edit lease.
  */
-export async function reassignRegrade(ctx: AppContext, actor: Actor, requestId: string, userId: string) {
+export async function reassignRegrade(ctx: AppContext, actor: Actor, requestId: string, userId: string): Promise<ReassignRegradeResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (tx) => {
@@ -179,7 +180,7 @@ export async function reassignRegrade(ctx: AppContext, actor: Actor, requestId: 
 }
 
 /** Admin or the exam's owner: the date after which students can no longer ask (null: no deadline). */
-export async function setDeadline(ctx: AppContext, actor: Actor, examId: string, deadline: string | null) {
+export async function setDeadline(ctx: AppContext, actor: Actor, examId: string, deadline: string | null): Promise<RegradeDeadlineResponse> {
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (tx) => {
     await loadExamToManage(tx, actor, examId);

@@ -5,6 +5,7 @@
  * counted apart (`excluded`), never as zeros.
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { ExamStats } from '@korrigo/contracts';
 import { loadExamFor, requireRole } from './access.ts';
 import { loadResults } from './export.service.ts';
 import { statusesWithoutCopy } from '../repositories/attendance.repository.ts';
@@ -41,7 +42,7 @@ export function distribution(values: readonly number[], maxPoints: number, bins:
   };
 }
 
-export async function examStats(ctx: AppContext, actor: Actor, examId: string, q: { bins: number }) {
+export async function examStats(ctx: AppContext, actor: Actor, examId: string, q: { bins: number }): Promise<ExamStats> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   await loadExamFor(ctx.db, actor, examId);
   const [{ results, questions, maxTotal }, absent] = await Promise.all([loadResults(ctx.db, examId), statusesWithoutCopy(ctx.db, examId)]);

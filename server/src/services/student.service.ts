@@ -3,6 +3,7 @@
  * student accounts with one-time passwords.
  */
 import crypto from 'node:crypto';
+import type { ImportResult, Student, StudentPage } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { StudentsTable } from '../db/schema.ts';
 import { forbidden, validation } from '../errors.ts';
@@ -18,7 +19,7 @@ import { foldText, parseRoster, searchKeyOf } from './student.csv.ts';
 import { csvLine } from './export.csv.ts';
 import { renderSlips } from '../pdf/slips.ts';
 
-export function studentDto(s: StudentsTable, copy?: { copy_id: string | null; anonymous_code: string | null }) {
+export function studentDto(s: StudentsTable, copy?: { copy_id: string | null; anonymous_code: string | null }): Student {
   return {
     id: s.id,
     studentNumber: s.student_number,
@@ -37,7 +38,7 @@ export function studentDto(s: StudentsTable, copy?: { copy_id: string | null; an
  * statement, so never half). Only rows whose values really change are written and counted: re-importing the
  * same file reports created 0, updated 0.
  */
-export async function importRoster(ctx: AppContext, actor: Actor, body: Buffer) {
+export async function importRoster(ctx: AppContext, actor: Actor, body: Buffer): Promise<ImportResult> {
   requireRole(actor, 'ADMIN');
   if (!Buffer.isBuffer(body)) throw validation('Send the CSV file itself as the request body, with Content-Type: text/csv');
   if (body.length === 0) throw validation('The file is empty');
@@ -79,7 +80,7 @@ export async function listStudents(
   ctx: AppContext,
   actor: Actor,
   q: { q?: string; className?: string; examId?: string; limit: number; cursor?: string },
-) {
+): Promise<StudentPage> {
   // the whole roster is the exam office's; an exam's owner searches it for that exam's identification desk
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (actor.role === 'TEACHER') {

@@ -5,6 +5,7 @@
  * this finds sideways pages; an upside-down page keeps its shape and is not detected).
  */
 import type { AppContext, Actor } from '../context.ts';
+import type { ReviewCopy, UploadReview } from '@korrigo/contracts';
 import type { Executor } from '../db/database.ts';
 import type { PagesTable } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -57,7 +58,7 @@ function pageDto(p: PageRow, usualLandscape: boolean) {
 const usualShape = (pages: PageRow[]) => pages.filter(landscape).length * 2 > pages.length;
 
 /** The copies as the review shows them, in the given order. */
-export async function reviewCopies(ex: Executor, ids: string[], usualLandscape?: boolean) {
+export async function reviewCopies(ex: Executor, ids: string[], usualLandscape?: boolean): Promise<ReviewCopy[]> {
   const [rows, pages] = await Promise.all([repo.copiesWithStudents(ex, ids), repo.pagesOfCopies(ex, ids)]);
   const usual = usualLandscape ?? usualShape(pages);
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -103,7 +104,7 @@ async function uploadToManage(ctx: AppContext, actor: Actor, uploadId: string) {
   return upload;
 }
 
-export async function uploadReview(ctx: AppContext, actor: Actor, uploadId: string) {
+export async function uploadReview(ctx: AppContext, actor: Actor, uploadId: string): Promise<UploadReview> {
   const upload = await uploadToManage(ctx, actor, uploadId);
   const exam = (await findExam(ctx.db, upload.exam_id))!;
   await measureMissingInk(ctx, uploadId);

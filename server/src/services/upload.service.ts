@@ -14,7 +14,7 @@
  * upload DONE does nothing.
  */
 import crypto from 'node:crypto';
-import type { UploadMode } from '@korrigo/contracts';
+import type { UploadCreated, UploadInfo, UploadList, UploadMode } from '@korrigo/contracts';
 import type { AppContext, Actor } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { Exam, UploadsTable } from '../db/schema.ts';
@@ -47,7 +47,7 @@ const unsupportedType = (type: string) =>
 
 const EMPTY_BODY: AsyncIterable<Uint8Array> = (async function* () {})();
 
-export function uploadDto(u: UploadsTable, copyIds: string[]) {
+export function uploadDto(u: UploadsTable, copyIds: string[]): UploadInfo {
   return {
     id: u.id,
     examId: u.exam_id,
@@ -71,7 +71,7 @@ export async function createUpload(
   actor: Actor,
   examId: string,
   input: { mode: UploadMode; body: AsyncIterable<Uint8Array> | null; declaredBytes?: number; unsupportedType?: string },
-) {
+): Promise<UploadCreated> {
   await loadExamToManage(ctx.db, actor, examId);
   if (input.unsupportedType !== undefined) throw unsupportedType(input.unsupportedType);
   const max = ctx.config.maxUploadBytes;
@@ -136,7 +136,7 @@ async function inspectUpload(ctx: AppContext, examId: string, bytes: Uint8Array)
 
 const inspectionCaps = (ctx: AppContext) => ({ maxPages: ctx.config.maxUploadPages, maxBytes: ctx.config.maxUploadBytes });
 
-export async function getUpload(ctx: AppContext, actor: Actor, id: string) {
+export async function getUpload(ctx: AppContext, actor: Actor, id: string): Promise<UploadInfo> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   const u = await uploads.findUpload(ctx.db, id);
   if (!u) throw notFound('Upload');
@@ -147,7 +147,7 @@ export async function getUpload(ctx: AppContext, actor: Actor, id: string) {
   return uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, id) : []);
 }
 
-export async function listUploads(ctx: AppContext, actor: Actor, examId: string) {
+export async function listUploads(ctx: AppContext, actor: Actor, examId: string): Promise<UploadList> {
   await loadExamToManage(ctx.db, actor, examId);
   const rows = await uploads.listUploadsOfExam(ctx.db, examId);
   const items = await Promise.all(rows.map(async (u) => uploadDto(u, u.status === 'DONE' ? await uploads.copyIdsOfUpload(ctx.db, u.id) : [])));

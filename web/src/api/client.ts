@@ -3,35 +3,54 @@
  * ApiError with the stable `code`. Cookies are same-origin; edit writes carry X-Lock-Token.
  */
 import type {
-  Annotation,
-  CopyDetail,
-  CopyStatus,
-  CopySummary,
-  Exam,
-  QuestionInput,
-  Role,
-  Score,
-  User,
-  UserRef,
-  Student,
-  ImportResult,
-  UploadInfo,
-  ExamStats,
-  RegradeRequest,
-  RegradeDecision,
-  ExamRegradeList as ExamRegradeListSchema,
-  CopyRegradeList as CopyRegradeListSchema,
-  MyCopy as MyCopySchema,
-  IdentificationList as IdentificationListSchema,
-  DispatchResponse,
+  AnswerRegradeResponse,
   AssigneeResponse,
-  UploadReview,
+  AttendanceList,
+  CopyDetail,
+  CopyPage,
+  CopyRegradeList,
+  CopyStatus,
+  CopyStatusResponse,
+  CreateRegradeResponse,
+  DispatchResponse,
+  Draft,
+  DraftSaved,
+  ErrorCode,
+  ExamPage,
+  ExamRegradeList,
+  ExamResponse,
+  ExamStats,
+  FinalizeResponse,
+  GradingEvent,
+  GradingEventList,
+  HeartbeatResponse,
+  IdentificationList,
+  IdentifyResponse,
+  ImportResult,
+  LockResponse,
+  MergeCopiesResponse,
+  MyCopiesResponse,
+  MyCopy,
   PageRepairResponse,
+  QuestionInput,
+  ReassignRegradeResponse,
+  RegradeDeadlineResponse,
+  RegradeDecision,
+  RegradeRequest,
+  Role,
+  ScoreResponse,
+  SetAttendanceResponse,
+  Student,
+  StudentPage,
+  UploadCreated,
+  UploadInfo,
+  UploadList,
+  UploadReview,
+  UserPage,
+  UserResponse,
+  AnnotationResponse,
 } from '@korrigo/contracts';
-// the contracts export inferred types for most shapes; these few are only exported as schemas
-import type { z } from 'zod';
-import type { AttendanceList, UserListItem } from '@korrigo/contracts';
-import { ApiError } from './errors';
+import { ApiError, type ApiErrorCode } from './errors';
 
 export { ApiError } from './errors';
 
@@ -68,12 +87,13 @@ export async function toApiError(res: Response): Promise<ApiError> {
   if (type.includes('json')) body = ((await res.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
   else await res.text().catch(() => '');
   const { type: _t, title, status: _s, code, detail, ...extra } = body;
-  const fallback = res.status === 501 ? 'NOT_IMPLEMENTED' : res.status === 404 ? 'NOT_FOUND' : res.status >= 500 ? 'INTERNAL' : `HTTP_${res.status}`;
+  const fallback: ApiErrorCode = res.status === 501 ? 'NOT_IMPLEMENTED' : res.status === 404 ? 'NOT_FOUND' : res.status >= 500 ? 'INTERNAL' : `HTTP_${res.status}`;
   // a route this server does not have (yet): "not available" rather than "not found"
   if (res.status === 404 && (typeof code !== 'string' || (typeof detail === 'string' && detail.startsWith('No route ')))) extra.routeMissing = true;
   return new ApiError(
     res.status,
-    typeof code === 'string' && code ? code : fallback,
+    // the server's problem bodies carry an ErrorCode (its response schemas enforce it)
+    typeof code === 'string' && code ? (code as ErrorCode) : fallback,
     typeof detail === 'string' ? detail : typeof title === 'string' ? title : res.statusText,
     extra,
   );
@@ -122,82 +142,50 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return (await res.text()) as T;
 }
 
-/** Lists come as `{items, nextCursor}` (API.md); some routes may answer a bare array or `{key: [...]}`. */
-export function itemsOf<T>(res: unknown, key?: string): T[] {
-  if (Array.isArray(res)) return res as T[];
-  if (res && typeof res === 'object') {
-    const o = res as Record<string, unknown>;
-    if (Array.isArray(o.items)) return o.items as T[];
-    if (key && Array.isArray(o[key])) return o[key] as T[];
-  }
-  return [];
-}
+/** A cursor page of the API (`{items, nextCursor}`, the contracts' `page()`); the events list has no cursor. */
+type Paged<T> = { items: T[]; nextCursor?: string | null };
 
 /** Fetches every page of a cursor list. */
-async function all<T>(path: string, query: RequestOptions['query'] = {}, key?: string): Promise<T[]> {
+async function all<T>(path: string, query: RequestOptions['query'] = {}): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null | undefined;
   for (let i = 0; i < 50; i++) {
-    const res = await request<unknown>('GET', path, { query: { ...query, limit: 500, cursor: cursor ?? undefined } });
-    out.push(...itemsOf<T>(res, key));
-    cursor = res && typeof res === 'object' && !Array.isArray(res) ? ((res as { nextCursor?: string | null }).nextCursor ?? null) : null;
+    const res = await request<Paged<T>>('GET', path, { query: { ...query, limit: 500, cursor: cursor ?? undefined } });
+    out.push(...res.items);
+    cursor = res.nextCursor ?? null;
     if (!cursor) break;
   }
   return out;
 }
 
-const unwrap = <T>(key: string) => (res: unknown): T =>
-  res && typeof res === 'object' && key in (res as object) ? ((res as Record<string, unknown>)[key] as T) : (res as T);
-
 // ---------- types of the contracts, re-exported under the names the screens use
-export type { Student, ImportResult, UploadInfo, RegradeRequest };
+export type { Student, ImportResult, UploadInfo, RegradeRequest, AttendanceList, MyCopy, ExamRegradeList, CopyRegradeList, IdentificationList };
 export type Stats = ExamStats;
-export type { AttendanceList };
-export type MyCopy = z.infer<typeof MyCopySchema>;
-export type ExamRegradeList = z.infer<typeof ExamRegradeListSchema>;
-export type CopyRegradeList = z.infer<typeof CopyRegradeListSchema>;
-export type IdentificationList = z.infer<typeof IdentificationListSchema>;
-export type DispatchResult = z.infer<typeof DispatchResponse>;
-export type AssigneeResult = z.infer<typeof AssigneeResponse>;
-
-export interface LockInfo {
-  token: string;
-  expiresAt: string;
-  owner: UserRef;
-}
-export interface DraftInfo {
-  payload: unknown;
-  version: number;
-  clientId: string | null;
-  updatedAt: string;
-}
-export interface GradingEventInfo {
-  id: string;
-  action: string;
-  actor: UserRef | null;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-}
+export type DispatchResult = DispatchResponse;
+export type AssigneeResult = AssigneeResponse;
+export type LockInfo = LockResponse;
+export type DraftInfo = Draft;
+export type GradingEventInfo = GradingEvent;
 
 export const api = {
   // auth & users
-  me: () => request<{ user: User }>('GET', '/auth/me').then((r) => r.user),
+  me: () => request<UserResponse>('GET', '/auth/me').then((r) => r.user),
   login: (email: string, password: string) =>
-    request<{ user: User }>('POST', '/auth/login', { body: { email, password } }).then((r) => r.user),
+    request<UserResponse>('POST', '/auth/login', { body: { email, password } }).then((r) => r.user),
   logout: () => request<void>('POST', '/auth/logout'),
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/auth/change-password', { body: { currentPassword, newPassword } }),
-  listUsers: () => all<UserListItem>('/users', {}, 'users'),
+  listUsers: () => all<UserPage['items'][number]>('/users', {}),
   createUser: (body: { email: string; displayName: string; role: Role; password: string }) =>
-    request<unknown>('POST', '/users', { body }).then(unwrap<User>('user')),
+    request<UserResponse>('POST', '/users', { body }).then((r) => r.user),
 
   // students
   searchStudents: (q: string, signal?: AbortSignal, examId?: string) =>
-    request<unknown>('GET', '/students', { query: { q, limit: 20, examId }, signal }).then((r) => itemsOf<Student>(r, 'students')),
+    request<StudentPage>('GET', '/students', { query: { q, limit: 20, examId }, signal }).then((r) => r.items),
   /** The roster page: up to `limit` students matching `q`; `more` when the list was cut. */
   listStudents: async (q: string, signal?: AbortSignal, limit = 200) => {
-    const res = await request<{ items: Student[]; nextCursor: string | null }>('GET', '/students', { query: { q, limit }, signal });
-    return { items: itemsOf<Student>(res, 'students'), more: !!res?.nextCursor };
+    const res = await request<StudentPage>('GET', '/students', { query: { q, limit }, signal });
+    return { items: res.items, more: !!res.nextCursor };
   },
   importStudents: (csv: Blob | string) =>
     request<ImportResult>('POST', '/students/import', { raw: { data: csv, contentType: 'text/csv' } }),
@@ -215,45 +203,45 @@ export const api = {
   },
 
   // exams
-  listExams: (archived: 'true' | 'false' | 'all' = 'false') => all<Exam>('/exams', { archived }, 'exams'),
-  getExam: (id: string) => request<unknown>('GET', `/exams/${id}`).then(unwrap<Exam>('exam')),
+  listExams: (archived: 'true' | 'false' | 'all' = 'false') => all<ExamPage['items'][number]>('/exams', { archived }),
+  getExam: (id: string) => request<ExamResponse>('GET', `/exams/${id}`).then((r) => r.exam),
   createExam: (body: { title: string; examDate?: string | null; pagesPerCopy: number; anonymous?: boolean; questions: QuestionInput[] }) =>
-    request<unknown>('POST', '/exams', { body }).then(unwrap<Exam>('exam')),
+    request<ExamResponse>('POST', '/exams', { body }).then((r) => r.exam),
   updateExam: (id: string, body: Partial<{ title: string; examDate: string | null; pagesPerCopy: number; anonymous: boolean; questions: QuestionInput[] }>) =>
-    request<unknown>('PATCH', `/exams/${id}`, { body }).then(unwrap<Exam>('exam')),
+    request<ExamResponse>('PATCH', `/exams/${id}`, { body }).then((r) => r.exam),
   deleteExam: (id: string) => request<void>('DELETE', `/exams/${id}`),
-  archiveExam: (id: string, archived: boolean) => request<unknown>('POST', `/exams/${id}/${archived ? 'archive' : 'unarchive'}`),
-  setCorrectors: (id: string, userIds: string[]) => request<unknown>('PUT', `/exams/${id}/correctors`, { body: { userIds } }),
-  dispatch: (id: string, rebalance = false) => request<DispatchResult>('POST', `/exams/${id}/dispatch`, { body: { rebalance } }),
-  setAssignee: (copyId: string, userId: string | null) => request<AssigneeResult>('PUT', `/copies/${copyId}/assignee`, { body: { userId } }),
-  release: (id: string, released: boolean) => request<unknown>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
-  stats: (id: string) => request<Stats>('GET', `/exams/${id}/stats`),
+  archiveExam: (id: string, archived: boolean) => request<ExamResponse>('POST', `/exams/${id}/${archived ? 'archive' : 'unarchive'}`),
+  setCorrectors: (id: string, userIds: string[]) => request<ExamResponse>('PUT', `/exams/${id}/correctors`, { body: { userIds } }),
+  dispatch: (id: string, rebalance = false) => request<DispatchResponse>('POST', `/exams/${id}/dispatch`, { body: { rebalance } }),
+  setAssignee: (copyId: string, userId: string | null) => request<AssigneeResponse>('PUT', `/copies/${copyId}/assignee`, { body: { userId } }),
+  release: (id: string, released: boolean) => request<ExamResponse>('POST', `/exams/${id}/${released ? 'release' : 'unrelease'}`),
+  stats: (id: string) => request<ExamStats>('GET', `/exams/${id}/stats`),
   attendance: (examId: string, classes?: string) => request<AttendanceList>('GET', `/exams/${examId}/attendance`, { query: { class: classes || undefined } }),
   setAttendance: (examId: string, studentId: string, status: 'ABSENT' | 'EXCUSED' | 'EXEMPT' | null) =>
-    request<{ studentId: string; status: string | null }>('PUT', `/exams/${examId}/attendance/${studentId}`, { body: { status } }),
+    request<SetAttendanceResponse>('PUT', `/exams/${examId}/attendance/${studentId}`, { body: { status } }),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
   exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
   regradeRequests: (examId: string, status?: 'OPEN' | 'ANSWERED') => request<ExamRegradeList>('GET', `/exams/${examId}/regrade-requests`, { query: { status } }),
   copyRegrades: (copyId: string) => request<CopyRegradeList>('GET', `/copies/${copyId}/regrade-requests`),
   answerRegrade: (id: string, message: string, decision: RegradeDecision) =>
-    request<{ regradeRequest: RegradeRequest; copyStatus: CopyStatus }>('POST', `/regrade-requests/${id}/answer`, { body: { message, decision } }),
-  reassignRegrade: (id: string, userId: string) => request<unknown>('POST', `/regrade-requests/${id}/reassign`, { body: { userId } }),
+    request<AnswerRegradeResponse>('POST', `/regrade-requests/${id}/answer`, { body: { message, decision } }),
+  reassignRegrade: (id: string, userId: string) => request<ReassignRegradeResponse>('POST', `/regrade-requests/${id}/reassign`, { body: { userId } }),
   setRegradeDeadline: (examId: string, deadline: string | null) =>
-    request<{ examId: string; regradeDeadline: string | null }>('PUT', `/exams/${examId}/regrade-deadline`, { body: { deadline } }),
+    request<RegradeDeadlineResponse>('PUT', `/exams/${examId}/regrade-deadline`, { body: { deadline } }),
 
   // uploads & copies
   identificationQueue: (examId: string, filter: 'unidentified' | 'identified' = 'unidentified') =>
     request<IdentificationList>('GET', `/exams/${examId}/identification`, { query: { filter, limit: 500 } }),
-  listUploads: (examId: string) => request<unknown>('GET', `/exams/${examId}/uploads`).then((r) => itemsOf<UploadInfo>(r, 'uploads')),
-  getUpload: (id: string) => request<unknown>('GET', `/uploads/${id}`).then(unwrap<UploadInfo>('upload')),
+  listUploads: (examId: string) => request<UploadList>('GET', `/exams/${examId}/uploads`).then((r) => r.items),
+  getUpload: (id: string) => request<UploadInfo>('GET', `/uploads/${id}`),
   listCopies: (examId: string, q: { status?: CopyStatus; assignedTo?: string } = {}) =>
-    all<CopySummary>(`/exams/${examId}/copies`, q, 'copies'),
-  getCopy: (id: string) => request<unknown>('GET', `/copies/${id}`).then(unwrap<CopyDetail>('copy')),
-  identify: (id: string, studentId: string) => request<unknown>('POST', `/copies/${id}/identify`, { body: { studentId } }),
-  unidentify: (id: string) => request<unknown>('DELETE', `/copies/${id}/identify`),
-  validate: (id: string) => request<unknown>('POST', `/copies/${id}/validate`),
-  merge: (examId: string, copyIds: string[]) => request<unknown>('POST', `/exams/${examId}/copies/merge`, { body: { copyIds } }),
-  events: (id: string) => all<GradingEventInfo>(`/copies/${id}/events`, {}, 'events'),
+    all<CopyPage['items'][number]>(`/exams/${examId}/copies`, q),
+  getCopy: (id: string) => request<CopyDetail>('GET', `/copies/${id}`),
+  identify: (id: string, studentId: string) => request<IdentifyResponse>('POST', `/copies/${id}/identify`, { body: { studentId } }),
+  unidentify: (id: string) => request<IdentifyResponse>('DELETE', `/copies/${id}/identify`),
+  validate: (id: string) => request<CopyStatusResponse>('POST', `/copies/${id}/validate`),
+  merge: (examId: string, copyIds: string[]) => request<MergeCopiesResponse>('POST', `/exams/${examId}/copies/merge`, { body: { copyIds } }),
+  events: (id: string) => all<GradingEventList['items'][number]>(`/copies/${id}/events`, {}),
   pageImageUrl: (id: string, position: number) => url(`/copies/${id}/pages/${position}/image`),
   finalPdfUrl: (id: string) => url(`/copies/${id}/final.pdf`),
 
@@ -271,47 +259,47 @@ export const api = {
     request<PageRepairResponse>('POST', `/uploads/${uploadId}/bin/${sourcePage}/restore`, { body }),
 
   // grading
-  lock: (id: string) => request<LockInfo>('POST', `/copies/${id}/lock`),
-  heartbeat: (id: string, token: string) => request<{ expiresAt: string }>('POST', `/copies/${id}/lock/heartbeat`, { token }),
+  lock: (id: string) => request<LockResponse>('POST', `/copies/${id}/lock`),
+  heartbeat: (id: string, token: string) => request<HeartbeatResponse>('POST', `/copies/${id}/lock/heartbeat`, { token }),
   unlockLease: (id: string, token: string | null, keepalive = false) =>
     request<void>('DELETE', `/copies/${id}/lock`, { token, keepalive }),
-  getDraft: (id: string, token: string) => request<DraftInfo>('GET', `/copies/${id}/draft`, { token }),
+  getDraft: (id: string, token: string) => request<Draft>('GET', `/copies/${id}/draft`, { token }),
   putDraft: (id: string, token: string, body: { payload: unknown; baseVersion: number; clientId: string }, keepalive = false) =>
-    request<{ version: number }>('PUT', `/copies/${id}/draft`, { token, body, keepalive }),
+    request<DraftSaved>('PUT', `/copies/${id}/draft`, { token, body, keepalive }),
   createAnnotation: (id: string, token: string, body: unknown) =>
-    request<unknown>('POST', `/copies/${id}/annotations`, { token, body }).then(unwrap<Annotation>('annotation')),
+    request<AnnotationResponse>('POST', `/copies/${id}/annotations`, { token, body }).then((r) => r.annotation),
   patchAnnotation: (annId: string, token: string, body: Record<string, unknown> & { version: number }) =>
-    request<unknown>('PATCH', `/annotations/${annId}`, { token, body }).then(unwrap<Annotation>('annotation')),
+    request<AnnotationResponse>('PATCH', `/annotations/${annId}`, { token, body }).then((r) => r.annotation),
   deleteAnnotation: (annId: string, token: string, version: number) =>
     request<void>('DELETE', `/annotations/${annId}`, { token, query: { version } }),
   putScore: (id: string, token: string, questionId: string, body: { points: number; comment?: string | null; version?: number }) =>
-    request<unknown>('PUT', `/copies/${id}/scores/${questionId}`, { token, body }).then(unwrap<Score>('score')),
+    request<ScoreResponse>('PUT', `/copies/${id}/scores/${questionId}`, { token, body }).then((r) => r.score),
   deleteScore: (id: string, token: string, questionId: string, version: number) =>
     request<void>('DELETE', `/copies/${id}/scores/${questionId}`, { token, query: { version } }),
   /** `allowUnscored`: the teacher confirmed that the questions without a score are left "not scored" */
   submit: (id: string, token: string | null, allowUnscored = false) =>
-    request<unknown>('POST', `/copies/${id}/submit`, { token, body: allowUnscored ? { allowUnscored } : undefined }),
+    request<CopyStatusResponse>('POST', `/copies/${id}/submit`, { token, body: allowUnscored ? { allowUnscored } : undefined }),
   finalize: (id: string, token: string | null, allowUnscored = false) =>
-    request<{ status: CopyStatus; jobId?: string }>('POST', `/copies/${id}/finalize`, { token, body: allowUnscored ? { allowUnscored } : undefined }),
-  unlockCopy: (id: string) => request<unknown>('POST', `/copies/${id}/unlock`),
-  reopen: (id: string) => request<unknown>('POST', `/copies/${id}/reopen`),
+    request<FinalizeResponse>('POST', `/copies/${id}/finalize`, { token, body: allowUnscored ? { allowUnscored } : undefined }),
+  unlockCopy: (id: string) => request<CopyStatusResponse>('POST', `/copies/${id}/unlock`),
+  reopen: (id: string) => request<CopyStatusResponse>('POST', `/copies/${id}/reopen`),
 
   // student
-  myCopies: () => request<unknown>('GET', '/me/copies').then((r) => itemsOf<MyCopy>(r, 'copies')),
+  myCopies: () => request<MyCopiesResponse>('GET', '/me/copies').then((r) => r.items),
   regrade: (id: string, questionId: string, message: string) =>
-    request<unknown>('POST', `/copies/${id}/regrade-requests`, { body: { questionId, message } }),
+    request<CreateRegradeResponse>('POST', `/copies/${id}/regrade-requests`, { body: { questionId, message } }),
 };
 
 /**
  * PDF upload with upload progress (fetch has none): raw application/pdf body.
- * Resolves with the upload id (202 `{upload:{id,status}}`).
+ * Resolves with the upload (202 `{upload:{id,status}}`).
  */
 export function uploadPdf(
   examId: string,
   mode: 'BATCH' | 'SINGLE',
   file: Blob,
   onProgress: (loaded: number, total: number) => void,
-): Promise<{ id: string; status: string }> {
+): Promise<UploadCreated['upload']> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url(`/exams/${examId}/uploads`, { mode }));
@@ -326,8 +314,7 @@ export function uploadPdf(
         headers: { 'content-type': xhr.getResponseHeader('content-type') ?? '' },
       });
       if (xhr.status >= 200 && xhr.status < 300) {
-        const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-        resolve(unwrap<{ id: string; status: string }>('upload')(body));
+        (res.json() as Promise<UploadCreated>).then((body) => resolve(body.upload), () => reject(new ApiError(xhr.status, 'INTERNAL', 'unreadable answer')));
       } else reject(await toApiError(res));
     };
     xhr.send(file);

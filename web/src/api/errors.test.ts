@@ -15,8 +15,8 @@ describe('errorMessage', () => {
       'Not possible in the current state. (This exam has no active correctors)',
     );
   });
-  it('falls back to the detail for unknown codes and to the message for plain errors', () => {
-    expect(errorMessage(new ApiError(418, 'TEAPOT', 'short and stout'), 'en')).toBe('short and stout');
+  it('falls back to the detail for codes without a message (a bare HTTP status) and to the message for plain errors', () => {
+    expect(errorMessage(new ApiError(418, 'HTTP_418', 'short and stout'), 'en')).toBe('short and stout');
     expect(errorMessage(new Error('plain'), 'fr')).toBe('plain');
     expect(errorMessage(new ApiError(0, 'NETWORK', 'x'), 'fr')).toBe('Le serveur est injoignable. Vérifiez votre connexion.');
   });

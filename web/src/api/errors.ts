@@ -1,14 +1,21 @@
 /** Stable error codes of the API (API.md) → messages people can act on, in French and English. */
+import type { ErrorCode } from '@korrigo/contracts';
 import { type Key, type Lang, translate } from '../i18n/translate';
 import { hhmm } from '../lib/time';
 
 export type { Lang } from '../i18n/translate';
 
+/**
+ * What an ApiError's `code` can be: a code of the API (`ErrorCode` of the contracts), or one the client makes up when
+ * there is no problem body to read: NETWORK (no answer), NOT_IMPLEMENTED (501), HTTP_<status> (any other bare 4xx).
+ */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | 'NOT_IMPLEMENTED' | `HTTP_${number}`;
+
 export class ApiError extends Error {
   constructor(
     public readonly status: number,
     /** the problem's stable `code`; NETWORK when the request never got an answer */
-    public readonly code: string,
+    public readonly code: ApiErrorCode,
     public readonly detail: string,
     /** the problem's other fields (currentStatus, owner, expiresAt, current…) */
     public readonly extra: Record<string, unknown> = {},
@@ -25,7 +32,8 @@ export class ApiError extends Error {
   }
 }
 
-const MESSAGES: Record<string, Record<Lang, string>> = {
+/** Every code of the API has its message (a code added to ErrorCode without one does not compile), and so do the variants below. */
+const MESSAGES: Record<ErrorCode | 'NETWORK' | 'NOT_IMPLEMENTED' | 'INVALID_STATE_OTHER' | 'LOCKED_BY_OWNER', Record<Lang, string>> = {
   VALIDATION_FAILED: { en: 'Some fields are not valid.', fr: 'Certains champs ne sont pas valides.' },
   UNAUTHENTICATED: { en: 'Wrong email or password, or your session has ended.', fr: 'E-mail ou mot de passe incorrect, ou session expirée.' },
   FORBIDDEN: { en: 'You are not allowed to do this.', fr: "Vous n'avez pas le droit de faire cela." },
@@ -56,6 +64,7 @@ const MESSAGES: Record<string, Record<Lang, string>> = {
   PASSWORD_CHANGE_REQUIRED: { en: 'You must change your password first.', fr: "Vous devez d'abord changer votre mot de passe." },
   CONFLICT: { en: 'This conflicts with existing data.', fr: 'Conflit avec des données existantes.' },
   REGRADE_DEADLINE_PASSED: { en: 'Regrade requests for this exam are closed.', fr: 'Les demandes de révision pour cet examen sont closes.' },
+  UNSUPPORTED_MEDIA_TYPE: { en: 'This kind of file cannot be sent here.', fr: 'Ce type de fichier ne peut pas être envoyé ici.' },
   INTERNAL: { en: 'Server error. Try again later.', fr: 'Erreur du serveur. Réessayez plus tard.' },
   NETWORK: { en: 'The server cannot be reached. Check your connection.', fr: 'Le serveur est injoignable. Vérifiez votre connexion.' },
   NOT_IMPLEMENTED: { en: 'Not available on this server yet.', fr: 'Pas encore disponible sur ce serveur.' },
@@ -65,13 +74,13 @@ const fill = (s: string, extra: Record<string, unknown>) =>
   s.replace(/\{(\w+)\}/g, (_, k: string) => (extra[k] === undefined ? '' : String(extra[k])));
 
 /** Codes whose message alone cannot say what is wrong: the server's own sentence (English) is added. */
-const WITH_DETAIL = new Set(['VALIDATION_FAILED', 'INVALID_STATE_OTHER', 'CONFLICT', 'INCOMPLETE_SCORES']);
+const WITH_DETAIL = new Set<string>(['VALIDATION_FAILED', 'INVALID_STATE_OTHER', 'CONFLICT', 'INCOMPLETE_SCORES', 'UNSUPPORTED_MEDIA_TYPE']);
 
 /** One sentence for the user in their language, with who/what/until when the problem says so. */
 export function errorMessage(err: unknown, lang: Lang): string {
   if (err instanceof ApiError) {
     if (err.status === 501) return MESSAGES.NOT_IMPLEMENTED![lang];
-    let code = err.code;
+    let code: keyof typeof MESSAGES | ApiErrorCode = err.code;
     const vars: Record<string, unknown> = { ...err.extra };
     if (code === 'INVALID_STATE') {
       const st = err.extra.currentStatus;
@@ -86,7 +95,7 @@ export function errorMessage(err: unknown, lang: Lang): string {
         vars.until = hhmm(err.extra.expiresAt as string | undefined) || '?';
       }
     }
-    const m = MESSAGES[code];
+    const m = code in MESSAGES ? MESSAGES[code as keyof typeof MESSAGES] : undefined;
     if (!m) return err.detail || `HTTP ${err.status}`;
     const base = fill(m[lang], vars);
     return WITH_DETAIL.has(code) && err.detail ? `${base} (${err.detail})` : base;

@@ -1,16 +1,13 @@
 /** One page: the scan image, the SVG overlay on top, pointer events turned into tool events. */
+import type { Page } from '@korrigo/contracts';
 import type { PointerEvent as ReactPointerEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { type AnnRecord, type Handle, hitTest, type AnnState, type Pt } from '../../annotations/model';
 import { Overlay } from '../../annotations/Overlay';
 import { IDLE, preview, step, type ToolEffect, type ToolId, type ToolState } from '../../annotations/tools';
 
-export interface PageInfo {
-  position: number;
-  imageUrl: string;
-  widthPx: number;
-  heightPx: number;
-}
+/** A page of the copy (`Page` of the contracts), its image URL as the desk builds it. */
+export type PageInfo = Page;
 
 interface Props {
   page: PageInfo;
