@@ -55,5 +55,8 @@ describe('formatPoints', () => {
     expect(formatPoints(null)).toBe('');
     expect(formatDelta(150)).toBe('+1.5');
     expect(formatDelta(-200)).toBe('-2');
+    // one rule with the PDF and the exports (contracts/src/points.ts): a value rounding to zero has no sign
+    expect(formatPoints(-0.4)).toBe('0');
+    expect(formatPoints(-50, 'fr')).toBe('-0,5');
   });
 });
