@@ -91,6 +91,7 @@ export function RegionEditor({ exam, settings, onSaved }: { exam: Exam; settings
             ref={imgRef}
             data-testid="region-canvas"
             onPointerDown={(e) => {
+              if (e.button !== 0) return;
               e.preventDefault();
               e.currentTarget.setPointerCapture?.(e.pointerId);
               const p = at(e);
