@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ApiClient, loginUi, newContext, type Server, shot, useE2eWorld, waitFor } from './harness';
+import { ADMIN, ApiClient, loginUi, newContext, type Server, shot, useE2eWorld, waitFor } from './harness';
 import { seedExam, seedReadyCopies, seedTeachers } from './seed';
 
 let server: Server;
@@ -125,5 +125,76 @@ describe('question mode with rubric keys', () => {
       expect(Number(r[col('total')])).toBe(want);
       expect(Number(r[col('Q1')])).toBe(want);
     }
+  });
+
+  it('the admin sets a mode, an item, a region and a question dispatch in the tabs; a question held by another is said clearly', async () => {
+    const exam = await seedExam(admin, 'Rubric admin');
+    const { ids } = await seedReadyCopies(server, admin, exam.id, ['Fay Oak', 'Gil Pym']);
+    const [ta, tb] = await seedTeachers(admin, exam.id, ['Teacher Alpha', 'Teacher Beta']);
+    const q2 = exam.questions.find((q) => q.label === 'Q2')!.id;
+    const ctx = await newContext(browser, server.base);
+    const page = await ctx.newPage();
+    await loginUi(page, ADMIN.email, ADMIN.password);
+
+    // Scale tab: Q2 subtractive, a "Sign error" item at -1, Q2 answered in the top half of page 2
+    await page.goto(`/exams/${exam.id}/scale`);
+    const box = page.getByTestId('rubric-admin-Q2');
+    await box.getByRole('combobox').selectOption('SUBTRACTIVE');
+    await box.getByRole('button', { name: /New item/ }).click();
+    await box.getByLabel('Label').fill('Sign error');
+    await box.getByLabel(/^Points/).fill('-1');
+    await box.getByRole('button', { name: 'Create' }).click();
+    await box.getByRole('cell', { name: 'Sign error' }).waitFor();
+    const editor = page.getByTestId('region-editor');
+    await editor.getByRole('combobox').first().selectOption(q2);
+    await editor.getByLabel('Sample copy').selectOption('1');
+    await expect.poll(() => editor.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 20_000 }).toBe(true);
+    await waitFor(async () => (await admin.ok('GET', `/exams/${exam.id}/rubric-items`)).questions.find((q: { questionId: string }) => q.questionId === q2)?.mode === 'SUBTRACTIVE');
+    await editor.getByTestId('region-canvas').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const canvas = (await editor.getByTestId('region-canvas').boundingBox())!;
+    await page.mouse.move(canvas.x + canvas.width * 0.1, canvas.y + canvas.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + canvas.width * 0.5, canvas.y + canvas.height * 0.3, { steps: 5 });
+    await page.mouse.move(canvas.x + canvas.width * 0.9, canvas.y + canvas.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    await shot(page, 'rubric-admin-scale');
+    const list = await waitFor(async () => {
+      const r = await admin.ok('GET', `/exams/${exam.id}/rubric-items`);
+      const s = r.questions.find((q: { questionId: string }) => q.questionId === q2);
+      return s?.region && s.mode === 'SUBTRACTIVE' ? r : null;
+    });
+    const settings = list.questions.find((q: { questionId: string }) => q.questionId === q2);
+    expect(settings.region.pagePosition).toBe(1);
+    expect(settings.region.x).toBeCloseTo(0.1, 1);
+    expect(settings.region.w).toBeCloseTo(0.8, 1);
+    expect(list.items.map((i: { label: string; points: number }) => [i.label, i.points])).toEqual([['Sign error', -100]]);
+    await shot(page, 'rubric-admin-scale');
+
+    // Correctors tab: Q2 goes to Teacher Alpha, up to 5 copies
+    await page.goto(`/exams/${exam.id}/correctors`);
+    const dispatch = page.getByTestId('question-dispatch');
+    await dispatch.getByLabel('Q2 — Teacher Alpha').check();
+    await dispatch.getByLabel('Quota Q2 — Teacher Alpha').fill('5');
+    await dispatch.getByRole('button', { name: 'Save the assignments' }).click();
+    await dispatch.getByRole('status').waitFor();
+    const assigned = await admin.ok('GET', `/exams/${exam.id}/question-correctors`);
+    expect(assigned.questions.find((q: { questionId: string }) => q.questionId === q2).assignments).toMatchObject([{ user: { id: ta!.id }, quota: 5 }]);
+    await dispatch.getByTestId('progress-per-question').waitFor();
+    await ctx.close();
+
+    // Teacher Beta edits the first copy as a whole; Teacher Alpha, in question mode on Q2, is told who holds it
+    const beta = await ApiClient.login(server.base, tb!.email, tb!.password);
+    await beta.ok('POST', `/copies/${ids[0]}/lock`);
+    const ctxA = await newContext(browser, server.base);
+    const pa = await ctxA.newPage();
+    await loginUi(pa, ta!.email, ta!.password);
+    await pa.goto(`/copies/${ids[0]}/grade?question=${q2}`);
+    const alert = pa.getByTestId('question-locked');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Teacher Beta');
+    // the rubric cannot be applied meanwhile
+    expect(await pa.getByTestId('rubric-item-0').isDisabled()).toBe(true);
+    await shot(pa, 'rubric-question-locked');
+    await ctxA.close();
   });
 });

@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
 import type { TabProps } from './ExamPage';
+import { QuestionDispatch } from './QuestionDispatch';
 
 export function CorrectorsTab({ exam, reload }: TabProps) {
   const { t } = useI18n();
@@ -139,6 +140,7 @@ export function CorrectorsTab({ exam, reload }: TabProps) {
         {outcomeAt('dispatch')}
         <p className="muted">{t('rebalanceHelp')}</p>
       </section>
+      <QuestionDispatch exam={exam} reload={reload} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import type { TabProps } from './ExamPage';
 import { fromQuestions, toQuestionInputs } from './scale';
 import { ScaleBuilder } from './ScaleBuilder';
 import { ExamFields } from './ExamFields';
+import { RubricAdmin } from './RubricAdmin';
 
 export function ScaleTab({ exam, reload }: TabProps) {
   const { t, lang } = useI18n();
@@ -46,6 +47,7 @@ export function ScaleTab({ exam, reload }: TabProps) {
   }
 
   return (
+    <>
     <form className="stack" onSubmit={save}>
       <ExamFields title={title} setTitle={setTitle} date={date} setDate={setDate} pages={pages} setPages={setPages}>
         <label className="inline">
@@ -76,5 +78,7 @@ export function ScaleTab({ exam, reload }: TabProps) {
         </button>
       </div>
     </form>
+    <RubricAdmin exam={exam} reload={reload} />
+    </>
   );
 }

@@ -45,8 +45,8 @@ export function useRubric({ copyId, exam, copy, tokenRef, editable, onLockLost, 
   /** the item whose badge the next click on the page places */
   const [armed, setArmed] = useState<{ qid: string; itemId: string } | null>(null);
   const [changedElsewhere, setChangedElsewhere] = useState<string | null>(null);
-  const refs = useRef({ onLockLost, onScore, lang });
-  refs.current = { onLockLost, onScore, lang };
+  const refs = useRef({ onLockLost, onScore, lang, usageChanged: () => undefined as void });
+  refs.current = { onLockLost, onScore, lang, usageChanged: () => void loadItems().catch(() => undefined) };
 
   const loadItems = useCallback(async () => {
     if (!examId) return;
@@ -70,6 +70,8 @@ export function useRubric({ copyId, exam, copy, tokenRef, editable, onLockLost, 
       {
         settled: (qid, st, adopted) => {
           setSaved((m) => ({ ...m, [qid]: st }));
+          // the items' usage counts moved
+          if (!adopted) refs.current.usageChanged();
           setStates((m) => ({ ...m, [qid]: s.shown(qid) }));
           if (adopted && st.points !== null) setChangedElsewhere(qid);
           if (st.points !== null)
