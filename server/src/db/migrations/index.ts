@@ -8,6 +8,7 @@ import * as m006 from './006_exam_owners_attendance.ts';
 import * as m007 from './007_regrade_loop.ts';
 import * as m008 from './008_page_repair.ts';
 import * as m009 from './009_masked_pages.ts';
+import * as m010 from './010_printed_papers.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed: add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_regrade_loop': m007,
   '008_page_repair': m008,
   '009_masked_pages': m009,
+  '010_printed_papers': m010,
 };
