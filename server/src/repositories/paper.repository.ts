@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { ExamQuestionPapersTable, PapersTable } from '../db/schema.ts';
@@ -61,3 +62,29 @@ export const findCopyState = (ex: Executor, copyId: string) =>
 
 export const studentHasCopy = async (ex: Executor, examId: string, studentId: string) =>
   !!(await ex.selectFrom('copies').select('id').where('exam_id', '=', examId).where('student_id', '=', studentId).executeTakeFirst());
+
+/** Pages of a paper put in the bin as scanned twice, from a copy: they stay named in the copy's flag. */
+export const binnedCodedPagesOf = (ex: Executor, copyId: string) =>
+  ex
+    .selectFrom('pages')
+    .select(['paper_number', 'paper_page'])
+    .where('removed_from_copy_id', '=', copyId)
+    .where('copy_id', 'is', null)
+    .where('paper_page', 'is not', null)
+    .execute();
+
+/**
+ * Pages are about to join a STAGING copy: bump its version (a page-repair screen holding the old one gets a
+ * VERSION_CONFLICT and reloads) and take its row lock (PostgreSQL). Null if the copy is no longer STAGING.
+ */
+export const touchStagingCopy = (ex: Executor, copyId: string, now: string) =>
+  ex
+    .updateTable('copies')
+    .set({ updated_at: now, row_version: sql`row_version + 1` })
+    .where('id', '=', copyId)
+    .where('status', '=', 'STAGING')
+    .returning(['id', 'student_id', 'flagged'])
+    .executeTakeFirst();
+
+/** A copy created in this transaction that lost the race for its paper: it has no page nor event yet. */
+export const deleteFreshCopy = (ex: Executor, copyId: string) => ex.deleteFrom('copies').where('id', '=', copyId).execute();
