@@ -7,12 +7,14 @@
  * The codes are drawn as vector rectangles (crisp at any printer resolution, a few hundred bytes a page). Output
  * is deterministic: fixed metadata (pdf-meta.ts), a fixed font subset name, and nothing from the clock.
  */
-import { PDFDocument, pushGraphicsState, popGraphicsState, rectangle, fill, setFillingGrayscaleColor, rgb, type PDFFont, type PDFPage, type PDFEmbeddedPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFFont, type PDFPage, type PDFEmbeddedPage } from 'pdf-lib';
 import { fontBytes } from './assets.ts';
 import { codeModules } from './codes.ts';
 import { cachingFontkit } from './pdf-lib-font-cache.ts';
 import { setFixedMetadata } from './pdf-meta.ts';
 import './pdf-lib-fast-copy.ts';
+import './pdf-lib-fast-number.ts';
+import './pdf-lib-native-deflate.ts';
 
 export interface PaperBooklet {
   paper: number;
@@ -116,31 +118,37 @@ function drawCover(page: PDFPage, b: PaperBooklet, title: string, L: (typeof LAB
   page.drawText(L.cover, { x, y: 40 * MM, size: 9, font: regular, color: grey });
 }
 
+/**
+ * The page's code in both corners, as one content stream of its own: the modules in integer module units under a
+ * scaling `cm`, one rectangle per run of dark modules. Written as text rather than as pdf-lib operators, which
+ * cost more than the rest of the page put together (a number object and its formatting per coordinate).
+ */
 async function drawCodes(page: PDFPage, code: { examId: string; paper: number; page: number }, label: string, font: PDFFont) {
   const { size, dark } = await codeModules(code);
   const side = size * MODULE;
+  const runs: string[] = [];
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; ) {
+      if (!dark[row * size + col]) {
+        col++;
+        continue;
+      }
+      let end = col;
+      while (end < size && dark[row * size + end]) end++;
+      runs.push(`${col} ${size - row - 1} ${end - col} 1 re`);
+      col = end;
+    }
+  }
+  const rects = runs.join('\n');
+  const m = MODULE.toFixed(4);
   // top-right and bottom-left corners (PDF origin: bottom-left)
-  for (const [x0, y0] of [
+  const corners: Array<[number, number]> = [
     [A4.w - EDGE - side, A4.h - EDGE - side],
     [EDGE, EDGE],
-  ] as const) {
-    const ops = [pushGraphicsState(), setFillingGrayscaleColor(0)];
-    for (let row = 0; row < size; row++) {
-      // one rectangle per run of dark modules: a fraction of the operators of one per module
-      for (let col = 0; col < size; ) {
-        if (!dark[row * size + col]) {
-          col++;
-          continue;
-        }
-        let end = col;
-        while (end < size && dark[row * size + end]) end++;
-        ops.push(rectangle(x0 + col * MODULE, y0 + side - (row + 1) * MODULE, (end - col) * MODULE, MODULE));
-        col = end;
-      }
-    }
-    ops.push(fill(), popGraphicsState());
-    page.pushOperators(...ops);
-  }
+  ];
+  const content = corners.map(([x, y]) => `q ${m} 0 0 ${m} ${x.toFixed(2)} ${y.toFixed(2)} cm 0 g\n${rects}\nf Q`).join('\n');
+  const stream = page.doc.context.flateStream(content);
+  page.node.addContentStream(page.doc.context.register(stream));
   const size7 = 7;
   page.drawText(label, { x: A4.w - EDGE - font.widthOfTextAtSize(label, size7), y: A4.h - EDGE - side - 3 * MM, size: size7, font, color: rgb(0.3, 0.3, 0.3) });
 }
