@@ -4,6 +4,7 @@ import { createDb, type Db } from './db/database.ts';
 import { dialectOf } from './db/dialect.ts';
 import { systemClock, type Clock } from './ids.ts';
 import { BlobStore } from './storage/blob-store.ts';
+import { defaultPdfEngine, withRenderer, type PdfEngine } from './pdf/engine.ts';
 import type { CopyRenderer } from './pdf/types.ts';
 import { pino, type Logger } from 'pino';
 
@@ -25,20 +26,25 @@ export interface AppContext {
   dialect: 'sqlite' | 'postgres';
   blobs: BlobStore;
   clock: Clock;
-  renderer: CopyRenderer;
+  /** The PDF engine: every parse, render, mask and final PDF goes through it (pdf/engine.ts). */
+  pdf: PdfEngine;
   log: Logger;
 }
 
-export async function createContext(config: Config, opts: { clock?: Clock; renderer?: CopyRenderer; log?: Logger } = {}): Promise<AppContext> {
+/** `pdf` replaces the whole engine; `renderer` only its final-PDF rendering (tests inject failing renderers). */
+export async function createContext(
+  config: Config,
+  opts: { clock?: Clock; pdf?: PdfEngine; renderer?: CopyRenderer; log?: Logger } = {},
+): Promise<AppContext> {
   const db = createDb({ url: config.databaseUrl });
-  const renderer = opts.renderer ?? (await import('./pdf/renderer.ts')).defaultRenderer;
+  const engine = opts.pdf ?? defaultPdfEngine;
   return {
     config,
     db,
     dialect: dialectOf(db),
     blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
     clock: opts.clock ?? systemClock,
-    renderer,
+    pdf: opts.renderer ? withRenderer(engine, opts.renderer) : engine,
     log: opts.log ?? pino({ level: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info') }),
   };
 }

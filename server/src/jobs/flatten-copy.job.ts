@@ -23,7 +23,7 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
     const copy = await findCopy(ctx.db, copyId);
     if (!copy || copy.status !== 'GRADING_IN_PROGRESS') return;
     const input = await buildFlattenInput(ctx, copy);
-    const pdf = await ctx.renderer.render(input);
+    const pdf = await ctx.pdf.render(input);
     const file = await ctx.blobs.put(pdf, 'application/pdf');
     const now = ctx.clock.now().toISOString();
     await ctx.db.transaction().execute(async (tx) => {

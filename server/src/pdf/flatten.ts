@@ -113,9 +113,6 @@ function turnedPlacement(size: PageSizePt, turn: number) {
   return { x: 0, y: 0, width: W, height: H };
 }
 
-/** `flattenCopy` run in the PDF worker pool: the FLATTEN_COPY job's production renderer. */
-export { defaultRenderer as pdfRenderer } from './renderer.ts';
-
 interface Fonts {
   regular: PDFFont;
   bold: PDFFont;

@@ -409,7 +409,8 @@ async function renderDpis(pdfBytes: Uint8Array, pageIndices: number[], dpi: numb
 }
 
 /** `pdfBytes` is handed to pdfjs, which takes ownership of (detaches) its buffer: pass a copy the caller can lose. */
-async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions, onPage?: (page: number) => void): Promise<PageImage[]> {
+/** Renders the given 0-based pages of a PDF held in memory, in the order given (`renderPagesOfFile` reads the file first). */
+export async function renderPages(pdfBytes: Uint8Array, pageIndices: number[], opts: PageImageOptions, onPage?: (page: number) => void): Promise<PageImage[]> {
   const dpis = await renderDpis(pdfBytes, pageIndices, opts.dpi ?? DEFAULT_RENDER_DPI);
   const quality = opts.jpegQuality ?? DEFAULT_JPEG_QUALITY;
   // loading and parsing are spent for the first page: a deadline reached there names it

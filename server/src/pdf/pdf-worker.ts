@@ -8,7 +8,7 @@ import { inspectPdf, type InspectOptions } from './inspect.ts';
 import { maskImage } from './mask.ts';
 import { readPageCodes } from './codes.ts';
 import { countPdfPages, renderPapers, type PapersInput } from './papers.ts';
-import { extractPageImages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
+import { extractPageImages, renderPages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
 import type { FlattenInput } from './types.ts';
 import { splitPdf } from './split.ts';
 import type { PdfTaskRequest, PdfTaskResponse, PdfWorkerMessage, SerializedError } from './pool.ts';
@@ -23,6 +23,7 @@ const handlers = {
   splitPdf: (_: OnPage, bytes: Uint8Array, ranges: Array<[number, number]>) => splitPdf(bytes, ranges),
   extractPageImages: (onPage: OnPage, bytes: Uint8Array, opts?: PageImageOptions) => extractPageImages(bytes, opts, onPage),
   renderPagesOfFile: (onPage: OnPage, path: string, pages: number[], opts?: PageImageOptions) => renderPagesOfFile(path, pages, opts, onPage),
+  renderPages: (onPage: OnPage, bytes: Uint8Array, pages: number[], opts?: PageImageOptions) => renderPages(bytes, pages, opts ?? {}, onPage),
   flattenCopy: (_: OnPage, input: FlattenInput) => flattenCopy(input),
   maskImage: (_: OnPage, ...args: Parameters<typeof maskImage>) => maskImage(...args),
   measureInk: (_: OnPage, ...args: Parameters<typeof measureInk>) => measureInk(...args),

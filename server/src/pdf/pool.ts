@@ -16,7 +16,7 @@ import type { MaskRect } from './mask.ts';
 import type { PageImageOptions } from './page-image.ts';
 import type { ReadCode } from './codes.ts';
 import type { PapersInput } from './papers.ts';
-import type { FlattenInput, PageImage } from './types.ts';
+import type { FlattenInput, PageImage, PdfLane } from './types.ts';
 
 export interface PdfPoolOptions {
   /** Threads; defaults to min(2, cores) so PDF work leaves a core to the API. */
@@ -38,6 +38,7 @@ interface PdfMethods {
   splitPdf(bytes: Uint8Array, ranges: Array<[number, number]>): Promise<Uint8Array[]>;
   extractPageImages(bytes: Uint8Array, opts?: PageImageOptions): Promise<PageImage[]>;
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
+  renderPages(bytes: Uint8Array, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]>;
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
   maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage>;
   measureInk(images: Uint8Array[]): Promise<number[]>;
@@ -127,6 +128,11 @@ export class PdfPool implements PdfMethods {
 
   renderPagesOfFile(path: string, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]> {
     return this.run('renderPagesOfFile', [path, pageIndices, opts]);
+  }
+
+  /** `renderPagesOfFile` of a PDF held in memory (posted to the thread: copied, unlike a file the thread reads). */
+  renderPages(bytes: Uint8Array, pageIndices: number[], opts?: PageImageOptions): Promise<PageImage[]> {
+    return this.run('renderPages', [bytes, pageIndices, opts]);
   }
 
   flattenCopy(input: FlattenInput): Promise<Uint8Array> {
@@ -267,9 +273,6 @@ function deserializeError(e: SerializedError): Error {
   if (e.stack) err.stack = e.stack;
   return err;
 }
-
-/** `quick`: upload checks and small scans, one thread; `bulk`: big renders and final PDFs, min(2, cores) threads. */
-export type PdfLane = 'quick' | 'bulk';
 
 const shared = new Map<PdfLane, PdfPool>();
 

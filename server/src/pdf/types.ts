@@ -57,3 +57,6 @@ export interface FlattenInput {
 export interface CopyRenderer {
   render(input: FlattenInput): Promise<Uint8Array>;
 }
+
+/** `quick`: upload checks and small scans, one thread; `bulk`: big renders and final PDFs, min(2, cores) threads. */
+export type PdfLane = 'quick' | 'bulk';

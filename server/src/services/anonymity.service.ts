@@ -58,10 +58,6 @@ async function storeDerivative(ctx: AppContext, file: StoredFile, reference: (tx
     );
 }
 
-async function pool() {
-  return (await import('../pdf/pool.ts')).getPdfPool();
-}
-
 // Concurrent requests of one process for the same derivative share one piece of work (a desk opening page 1 asks
 // for the image and its thumbnail at once); across processes the unique key of the reference decides.
 const inFlight = new WeakMap<AppContext, Map<string, Promise<unknown>>>();
@@ -90,7 +86,7 @@ export function maskedPageImage(ctx: AppContext, page: { id: string; image: Page
     const found = await masks.findMaskedPage(ctx.db, page.id);
     if (found) return imageRef(found, page.image.rotation);
     const original = await ctx.blobs.read(page.image.storageKey, page.image.range);
-    const masked = await (await pool()).maskImage(new Uint8Array(original), headerRectOnScan(page.image.rotation));
+    const masked = await ctx.pdf.maskImage(new Uint8Array(original), headerRectOnScan(page.image.rotation));
     const file = await ctx.blobs.put(masked.bytes, masked.contentType);
     if (await storeDerivative(ctx, file, (tx, at) => masks.insertMaskedPage(tx, page.id, file.id, at))) {
       return imageRef({ storage_key: file.storageKey, content_type: file.contentType, sha256: file.sha256, size: file.size }, page.image.rotation);
@@ -117,7 +113,7 @@ export function maskedFinalPdf(ctx: AppContext, copy: Copy & { final_blob_id: st
       input.pages[HEADER_PAGE] = { ...input.pages[HEADER_PAGE], bytes: new Uint8Array(await ctx.blobs.read(masked.storageKey)) };
     }
     input.studentName = null;
-    const file = await ctx.blobs.put(await ctx.renderer.render(input), 'application/pdf');
+    const file = await ctx.blobs.put(await ctx.pdf.render(input), 'application/pdf');
     const stillCurrent = async () => (await findCopy(ctx.db, copy.id))?.final_blob_id === finalBlobId;
     const stored = (await stillCurrent()) && (await storeDerivative(ctx, file, (tx, at) => masks.insertMaskedFinalPdf(tx, finalBlobId, file.id, at)));
     if (stored) return { id: file.id, storage_key: file.storageKey, sha256: file.sha256, size: file.size };

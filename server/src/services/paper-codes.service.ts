@@ -14,7 +14,6 @@ import type { Executor } from '../db/database.ts';
 import type { PapersTable, UploadsTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import type { ReadCode } from '../pdf/codes.ts';
-import { getPdfPool } from '../pdf/pool.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
 import { layOutPages, setFlagged } from '../repositories/page-repair.repository.ts';
 import * as repo from '../repositories/paper.repository.ts';
@@ -50,7 +49,7 @@ export async function readCodesOfScan(
   storageKeyOf: (blobId: string) => string,
 ): Promise<Array<ReadCode | null> | null> {
   if ((await repo.papersOfExam(ctx.db, examId)).length === 0) return null;
-  const pool = getPdfPool(pages.length <= CODE_CHUNK ? 'quick' : 'bulk');
+  const lane = pages.length <= CODE_CHUNK ? 'quick' : 'bulk';
   const chunks: number[][] = [];
   for (let i = 0; i < pages.length; i += CODE_CHUNK) chunks.push(pages.slice(i, i + CODE_CHUNK).map((_, j) => i + j));
   const out: Array<ReadCode | null> = new Array(pages.length).fill(null);
@@ -60,11 +59,12 @@ export async function readCodesOfScan(
     while (next < chunks.length) {
       const chunk = chunks[next++]!;
       const jpegs = await Promise.all(chunk.map((i) => ctx.blobs.read(storageKeyOf(pages[i]!.blobId), pages[i]!.range).then((b) => new Uint8Array(b))));
-      const codes = await pool.readPageCodes(jpegs);
+      const codes = await ctx.pdf.readPageCodes(jpegs, lane);
       chunk.forEach((i, j) => (out[i] = codes[j] ?? null));
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(pool.size, chunks.length)) }, worker));
+  const threads = await ctx.pdf.threads(lane);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, chunks.length)) }, worker));
   return out;
 }
 

@@ -11,7 +11,6 @@ import type { Executor } from '../db/database.ts';
 import type { Exam, PapersTable } from '../db/schema.ts';
 import { AppError, invalidPdf, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { getPdfPool } from '../pdf/pool.ts';
 import type { PaperBooklet } from '../pdf/papers.ts';
 import { insertBlob } from '../repositories/blob.repository.ts';
 import * as repo from '../repositories/paper.repository.ts';
@@ -32,7 +31,7 @@ export async function printPapers(ctx: AppContext, actor: Actor, examId: string,
   }
   const qp = await repo.findQuestionPaper(ctx.db, examId);
   const background = qp ? new Uint8Array(await ctx.blobs.read(qp.storage_key)) : null;
-  const pdf = await getPdfPool('bulk').renderPapers({ examId, examTitle: exam.title, booklets, pages, background, language: q.lang ?? 'fr' });
+  const pdf = await ctx.pdf.renderPapers({ examId, examTitle: exam.title, booklets, pages, background, language: q.lang ?? 'fr' });
   const what = q.class !== undefined ? q.class : `${q.count}`;
   return { pdf, fileName: `papers-${exam.title}-${what}.pdf`.replace(/[^\w.-]+/g, '_') };
 }
@@ -109,7 +108,7 @@ export async function putQuestionPaper(ctx: AppContext, actor: Actor, examId: st
     expectedBytes: declaredBytes,
     check: async (bytes) => {
       if (!(bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46)) throw invalidPdf('The question paper is not a PDF.');
-      const n = await getPdfPool('quick').countPdfPages(bytes).catch(() => {
+      const n = await ctx.pdf.countPdfPages(bytes).catch(() => {
         throw invalidPdf('The question paper could not be read (damaged or password-protected PDF). Export it again.');
       });
       if (n < 1) throw invalidPdf('The question paper has no page.');

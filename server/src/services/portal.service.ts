@@ -16,7 +16,7 @@ import { listRegradesOfCopies } from '../repositories/regrade.repository.ts';
 import { latestReviewOf, latestReviews, type CopyReviewRow } from '../repositories/review.repository.ts';
 import { requireRole } from './access.ts';
 import { computeMaxTotal, computeTotal, leafQuestions, questionResults } from './total.ts';
-import { regradeDto } from './regrade.service.ts';
+import { regradeDto } from './regrade.dto.ts';
 import { notScoredBefore, scoresBefore, studentView, type ReviewedScore } from './review.service.ts';
 
 type Question = Awaited<ReturnType<typeof listQuestions>>[number];

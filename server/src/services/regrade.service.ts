@@ -24,31 +24,7 @@ import { audit } from './audit.service.ts';
 import { isUniqueViolation } from './auth.service.ts';
 import { loadStudentResult, regradeWindowOpen } from './portal.service.ts';
 import { reopenWithReview } from './review.service.ts';
-
-/**
- * `showStudent`: the caller may know who the student is (admins; teachers of a non-anonymous exam). The
- * anonymous code is always there, the name only then — the two are separate fields, never one in place of the other.
- */
-export function regradeDto(r: regrades.RegradeRow, showStudent: boolean) {
-  return {
-    id: r.id,
-    copyId: r.copy_id,
-    anonymousCode: r.anonymous_code,
-    question: { id: r.question_id, label: r.question_label },
-    message: r.message,
-    status: r.status,
-    decision: r.decision,
-    answer: r.answer,
-    answeredBy: r.answered_by ? { id: r.answered_by, displayName: r.answerer_name ?? '' } : null,
-    answeredAt: r.answered_at,
-    createdAt: r.created_at,
-    corrector: r.assigned_to ? { id: r.assigned_to, displayName: r.corrector_name ?? '' } : null,
-    student:
-      showStudent && r.student_id && r.student_number
-        ? { id: r.student_id, studentNumber: r.student_number, lastName: r.last_name!, firstName: r.first_name!, className: r.class_name }
-        : null,
-  };
-}
+import { regradeDto } from './regrade.dto.ts';
 
 const deadlinePassed = (deadline: string) =>
   new AppError('REGRADE_DEADLINE_PASSED', 409, `Regrade requests for this exam closed on ${deadline}`, { deadline });

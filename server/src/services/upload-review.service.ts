@@ -9,7 +9,6 @@ import type { Executor } from '../db/database.ts';
 import type { PagesTable } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Selectable } from 'kysely';
-import { getPdfPool } from '../pdf/pool.ts';
 import * as repo from '../repositories/page-repair.repository.ts';
 import { findExam } from '../repositories/exam.repository.ts';
 import { copyIdsOfUpload, findUpload } from '../repositories/upload.repository.ts';
@@ -123,14 +122,13 @@ export async function uploadReview(ctx: AppContext, actor: Actor, uploadId: stri
 async function measureMissingInk(ctx: AppContext, uploadId: string) {
   const ids = (await repo.pagesOfUpload(ctx.db, uploadId)).map((p) => p.id);
   const todo = await repo.unmeasuredPages(ctx.db, ids, MEASURE_PER_REQUEST);
-  const pool = getPdfPool();
   const batches = Array.from({ length: Math.ceil(todo.length / MEASURE_BATCH) }, (_, i) => todo.slice(i * MEASURE_BATCH, (i + 1) * MEASURE_BATCH));
   await Promise.all(
     batches.map(async (batch) => {
       const images = await Promise.all(batch.map((p) => ctx.blobs.read(p.storage_key, rangeOf(p))));
       let coverage: number[];
       try {
-        coverage = await pool.measureInk(images);
+        coverage = await ctx.pdf.measureInk(images);
       } catch (err) {
         // a page the decoder cannot read is simply not flagged; the review itself goes on
         ctx.log.warn({ err, uploadId }, 'ink measurement failed');

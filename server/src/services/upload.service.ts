@@ -20,7 +20,6 @@ import type { Executor } from '../db/database.ts';
 import type { Exam, UploadsTable } from '../db/schema.ts';
 import { AppError, invalidPdf, isFinalError, notFound, PdfBudgetExceeded, validation } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { getPdfPool } from '../pdf/pool.ts';
 import type { PdfInspection } from '../pdf/inspect.ts';
 import type { ScanPageRange } from '../pdf/page-image.ts';
 import type { PageImage } from '../pdf/types.ts';
@@ -124,7 +123,7 @@ export async function createUpload(
  */
 async function inspectUpload(ctx: AppContext, examId: string, bytes: Uint8Array): Promise<PdfInspection> {
   try {
-    return await getPdfPool('quick').inspectPdfMoving(bytes, inspectionCaps(ctx));
+    return await ctx.pdf.inspectUpload(bytes, inspectionCaps(ctx));
   } catch (err) {
     if (err instanceof AppError) {
       // a page over a budget (budget.ts) is worth an operator's look: a hostile file, or a budget too tight
@@ -239,15 +238,15 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
   if (!upload || !(await uploads.startProcessing(ctx.db, uploadId, now()))) return;
   const exam = (await findExam(ctx.db, upload.exam_id))!;
   const source = (await findBlob(ctx.db, upload.source_blob_id))!;
-  const sourcePath = ctx.blobs.filePath(source.storage_key);
-  const map = scanPages ?? (await getPdfPool('quick').inspectPdfFile(sourcePath, inspectionCaps(ctx))).scanPages;
+  const scan = ctx.blobs.open(source.storage_key);
+  const map = scanPages ?? (await ctx.pdf.inspectStored(scan, inspectionCaps(ctx))).scanPages;
   if (map.length !== upload.page_count) throw new Error(`the scan has ${map.length} pages, the upload says ${upload.page_count}`);
 
   const pages: Array<PageSource | null> = map.map(
     (r) => r && { blobId: source.id, range: { offset: r.offset, length: r.length }, widthPx: r.widthPx, heightPx: r.heightPx },
   );
   const toRender = pages.flatMap((p, i) => (p ? [] : [i]));
-  const pool = getPdfPool(toRender.length <= QUICK_RENDER_PAGES ? 'quick' : 'bulk');
+  const lane = toRender.length <= QUICK_RENDER_PAGES ? 'quick' : 'bulk';
   const rendered: StoredFile[] = [];
   if (toRender.length > 0) {
     let done = pages.length - toRender.length;
@@ -258,10 +257,10 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
      * writing behind it.
      */
     const results = await Promise.allSettled(
-      renderBatches(toRender, pool.size).map(async (indices) => {
+      renderBatches(toRender, await ctx.pdf.threads(lane)).map(async (indices) => {
         let images: PageImage[];
         try {
-          images = await pool.renderPagesOfFile(sourcePath, indices);
+          images = await ctx.pdf.renderPages(scan, indices, lane);
         } catch (err) {
           if (isFinalError(err) || err instanceof AppError) {
             // out of budget: the same file would fail the same way, so the job is not retried (runner.ts)

@@ -24,6 +24,18 @@ export interface StoredFile {
 }
 
 /**
+ * One stored file, as another layer reads it (the PDF engine): by its bytes, or, where the store keeps it on this
+ * machine's disk, by `localFile()`. That path is for the PDF engine's worker threads only (pdf/engine.ts), which open
+ * the file themselves rather than receive a copy of a scan of hundreds of MB; no service ever sees it. A store with
+ * no local files (an object store) answers null, and the engine reads the bytes instead.
+ */
+export interface StoredBlob {
+  readonly storageKey: string;
+  read(range?: ByteRange | null): Promise<Buffer>;
+  localFile(): string | null;
+}
+
+/**
  * Immutable files on local disk (DESIGN.md §4). A file is written to a temp name in the same directory,
  * fsynced, then renamed into place under a fresh random id: nothing is ever overwritten. The `blobs` row
  * is inserted by the caller inside the transaction that references it; if that transaction fails, the file
@@ -132,9 +144,10 @@ export class BlobStore {
     }
   }
 
-  /** Where a stored file lives, for a reader in another thread (a PDF worker) that opens it itself. */
-  filePath(storageKey: string): string {
-    return this.pathOf(storageKey);
+  /** A stored file to hand to another layer (see StoredBlob); the key is checked now, the file is read later. */
+  open(storageKey: string): StoredBlob {
+    const file = this.pathOf(storageKey);
+    return { storageKey, read: (range) => this.read(storageKey, range), localFile: () => file };
   }
 
   createReadStream(storageKey: string, range?: ByteRange | null): fs.ReadStream {

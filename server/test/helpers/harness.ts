@@ -17,6 +17,7 @@ import { insertBlob } from '../../src/repositories/blob.repository.ts';
 import { insertCopy, insertPages } from '../../src/repositories/copy.repository.ts';
 import { transition } from '../../src/services/copy-state-machine.ts';
 import type { CopyRenderer } from '../../src/pdf/types.ts';
+import type { PdfEngine } from '../../src/pdf/engine.ts';
 import { tinyJpeg } from './images.ts';
 import type { StoredFile } from '../../src/storage/blob-store.ts';
 
@@ -61,14 +62,14 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
   };
 }
 
-export async function createTestEnv(opts: { renderer?: CopyRenderer; config?: Partial<Config> } = {}): Promise<TestEnv> {
+export async function createTestEnv(opts: { renderer?: CopyRenderer; pdf?: PdfEngine; config?: Partial<Config> } = {}): Promise<TestEnv> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'korrigo-test-'));
   let databaseUrl = path.join(dataDir, 'test.sqlite');
   let drop = async () => {};
   if (engine === 'postgres') ({ url: databaseUrl, drop } = await createPgDatabase());
   const clock = new TestClock();
   const config = loadConfig({ KORRIGO_DATA_DIR: dataDir }, { databaseUrl, runJobs: false, ...opts.config });
-  const ctx = await createContext(config, { clock, renderer: opts.renderer });
+  const ctx = await createContext(config, { clock, renderer: opts.renderer, pdf: opts.pdf });
   await migrateToLatest(ctx.db);
   const app = await buildApp(ctx);
   await app.ready();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, listen, makeCopy, makeExam, makeUser, overHttp, parallel, type Client, type TestEnv } from '../helpers/harness.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
-import { defaultRenderer } from '../../src/pdf/renderer.ts';
+import { defaultRenderer, withRenderer } from '../../src/pdf/engine.ts';
 import type { CopyRenderer } from '../../src/pdf/types.ts';
 import { transition } from '../../src/services/copy-state-machine.ts';
 
@@ -74,13 +74,13 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
     const inRender = new Promise<void>((entered) => {
       const gated: CopyRenderer = {
         render: async (input) => {
-          env.ctx.renderer = defaultRenderer;
+          env.ctx.pdf = withRenderer(env.ctx.pdf, defaultRenderer);
           entered();
           await new Promise<void>((release) => (stalled = release));
           return defaultRenderer.render(input);
         },
       };
-      env.ctx.renderer = gated;
+      env.ctx.pdf = withRenderer(env.ctx.pdf, gated);
     });
     const blobsBefore = await countBlobs();
     const slow = new JobRunner(env.ctx, jobHandlers, { owner: 'stalled-worker', leaseMs: 60_000 });

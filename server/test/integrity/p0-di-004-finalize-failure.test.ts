@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, engine, leafIds, makeCopy, makeExam, makeUser, type Client, type TestEnv } from '../helpers/harness.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { jobHandlers } from '../../src/jobs/index.ts';
-import { defaultRenderer } from '../../src/pdf/renderer.ts';
+import { defaultRenderer } from '../../src/pdf/engine.ts';
 import type { CopyRenderer } from '../../src/pdf/types.ts';
 import { registry } from '../../src/observability/metrics.ts';
 

@@ -47,14 +47,14 @@ describe(`P0-DI-006 the final PDF is written before the commit that references i
   async function expectNoDanglingReference() {
     const db = env.ctx.db;
     const rows = await db.selectFrom('blobs').select(['id', 'storage_key']).execute();
-    for (const r of rows) expect(fs.existsSync(env.ctx.blobs.filePath(r.storage_key)), `blob ${r.id}`).toBe(true);
+    for (const r of rows) expect(fs.existsSync(env.ctx.blobs.open(r.storage_key).localFile()!), `blob ${r.id}`).toBe(true);
     const graded = await db
       .selectFrom('copies')
       .innerJoin('blobs', 'blobs.id', 'copies.final_blob_id')
       .select(['copies.id', 'blobs.storage_key'])
       .where('copies.status', '=', 'GRADED')
       .execute();
-    for (const g of graded) expect(fs.existsSync(env.ctx.blobs.filePath(g.storage_key)), `final PDF of ${g.id}`).toBe(true);
+    for (const g of graded) expect(fs.existsSync(env.ctx.blobs.open(g.storage_key).localFile()!), `final PDF of ${g.id}`).toBe(true);
   }
 
   const copyRow = (id: string) => env.ctx.db.selectFrom('copies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

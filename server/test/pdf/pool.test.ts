@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
-import { flattenCopy, pdfRenderer } from '../../src/pdf/flatten.ts';
+import { defaultRenderer as pdfRenderer } from '../../src/pdf/engine.ts';
+import { flattenCopy } from '../../src/pdf/flatten.ts';
 import { closePdfPool, getPdfPool, PdfPool } from '../../src/pdf/pool.ts';
 import * as fx from '../fixtures/pdf-fixtures.ts';
 
