@@ -15,8 +15,8 @@ const EXAM_ID = '5d0c7a4e-1f2b-4c3d-9e8f-0a1b2c3d4e5f';
 const CLASS_SIZE = 35;
 const PAGES = 8;
 /** distinct rendered pages (rendering is the slow part of the set-up), each scanned several ways */
-const RENDERED_BOOKLETS = 4;
-const SCANS = 240;
+const RENDERED_BOOKLETS = 2;
+const SCANS = 200;
 const CHUNK = 8;
 
 const booklets = (n: number) => Array.from({ length: n }, (_, i) => ({ paper: i + 1, studentName: `NOM${i + 1} Prénom`, className: '1re C' }));
@@ -54,17 +54,22 @@ export async function benchPapers(report: Report): Promise<void> {
   const pool = new PdfPool({ size: 2 });
   try {
     await pool.readPageCodes([scans[0]!.bytes]); // threads started and the wasm compiled
+    const cpu1 = process.cpuUsage(); // the worker threads' CPU time counts in the process's
     const t1 = performance.now();
     const chunks: number[][] = [];
     for (let i = 0; i < scans.length; i += CHUNK) chunks.push(scans.slice(i, i + CHUNK).map((_, j) => i + j));
     const results = await Promise.all(chunks.map((c) => pool.readPageCodes(c.map((i) => scans[i]!.bytes))));
     const ms = performance.now() - t1;
+    const usedMs = ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpu1));
+    const cpuPerPage = usedMs / scans.length;
     const codes = results.flat();
     const right = codes.filter((c, i) => c && c.examId === EXAM_ID && c.paper === scans[i]!.paper && c.page === scans[i]!.page).length;
     const rate = right / scans.length;
     const perSecond = scans.length / (ms / 1000);
     report.add({ bench: 'papers', figure: `page codes decoded (${scans.length} scan-like pages)`, korrigo: `${fmt(rate * 100, 1)} %`, target: '≥ 99 %', met: rate >= 0.99 });
-    report.add({ bench: 'papers', figure: 'page codes read, 2 PDF threads', korrigo: `${fmt(perSecond, 1)} pages/s (${fmt(ms / scans.length, 1)} ms/page)`, target: '≥ 50 pages/s', met: perSecond >= 50 });
+    report.add({ bench: 'papers', figure: 'page codes read, 2 PDF threads (wall clock)', korrigo: `${fmt(perSecond, 1)} pages/s (${fmt(ms / scans.length, 1)} ms/page)`, target: '≥ 50 pages/s', met: perSecond >= 50 });
+    // what two free cores would do: CPU time per page, the JPEG decode most of it, is what the load does not share
+    report.add({ bench: 'papers', figure: 'page codes read: CPU per page → pages/s on 2 free cores', korrigo: `${fmt(cpuPerPage, 1)} ms → ${fmt(2000 / cpuPerPage, 1)} pages/s` });
   } finally {
     await pool.close();
   }
