@@ -13,3 +13,4 @@ export * from './ops.schema.ts';
 export * from './points.ts';
 export * from './drawing-style.ts';
 export * from './rubric.schema.ts';
+export * from './papers.schema.ts';

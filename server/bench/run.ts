@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only=ingest,finalize,http,scale] [--profile]`: Korrigo against the original pipeline and
+ * `npm run bench [-- --only=ingest,finalize,http,scale,papers] [--profile]`: Korrigo against the original pipeline and
  * against its own targets. Prints the machine, each figure as it is measured, then one table with met / not met.
  */
 import os from 'node:os';
@@ -13,9 +13,10 @@ import { benchIngest } from './ingest.bench.ts';
 import { benchFinalize } from './finalize.bench.ts';
 import { benchHttp } from './http.bench.ts';
 import { benchScale } from './scale.bench.ts';
+import { benchPapers } from './papers.bench.ts';
 
 type Bench = (report: Report, opts: { profileDir?: string }) => Promise<void>;
-const benches: Record<string, Bench> = { ingest: benchIngest, finalize: benchFinalize, http: benchHttp, scale: benchScale };
+const benches: Record<string, Bench> = { ingest: benchIngest, finalize: benchFinalize, http: benchHttp, scale: benchScale, papers: benchPapers };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, profile: { type: 'boolean' } } });
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(benches);

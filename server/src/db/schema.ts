@@ -145,6 +145,9 @@ export interface PagesTable {
   removed_from_copy_id: string | null;
   /** Share of dark pixels of the image, measured once (null: not measured yet). */
   ink_coverage: number | null;
+  /** What the page's printed code said (migration 010); null when no code was read. */
+  paper_number: number | null;
+  paper_page: number | null;
 }
 export interface CopyLocksTable {
   copy_id: string;
@@ -336,6 +339,23 @@ export interface QuestionAssignmentsTable {
   user_id: string;
   quota: number | null;
 }
+export interface PapersTable {
+  id: string;
+  exam_id: string;
+  number: number;
+  student_id: string | null;
+  /** answer pages after the cover */
+  pages: number;
+  copy_id: string | null;
+  created_at: string;
+}
+export interface ExamQuestionPapersTable {
+  exam_id: string;
+  blob_id: string;
+  page_count: number;
+  uploaded_by: string;
+  created_at: string;
+}
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -367,6 +387,8 @@ export interface Database {
   audit_log: AuditLogTable;
   exam_owners: ExamOwnersTable;
   exam_attendance: ExamAttendanceTable;
+  papers: PapersTable;
+  exam_question_papers: ExamQuestionPapersTable;
 }
 
 export type Copy = Selectable<CopiesTable>;

@@ -6,6 +6,8 @@
 import type { StoredBlob } from '../storage/blob-store.ts';
 import type { InspectOptions, PdfInspection } from './inspect.ts';
 import type { MaskRect } from './mask.ts';
+import type { ReadCode } from './codes.ts';
+import type { PapersInput } from './papers.ts';
 import type { CopyRenderer, FlattenInput, PageImage, PdfLane } from './types.ts';
 
 export interface PdfEngine extends CopyRenderer {
@@ -21,6 +23,12 @@ export interface PdfEngine extends CopyRenderer {
   maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage>;
   /** Share of dark pixels of each JPEG (bulk lane). */
   measureInk(images: Uint8Array[]): Promise<number[]>;
+  /** Printed papers with their page codes (bulk lane). */
+  renderPapers(input: PapersInput): Promise<Uint8Array>;
+  /** The page code of each scanned page's JPEG, null where none was read (on `lane`). */
+  readPageCodes(jpegs: Uint8Array[], lane: PdfLane): Promise<Array<ReadCode | null>>;
+  /** Pages of a PDF that is not a scan (a question paper; quick lane); throws on an unreadable file. */
+  countPdfPages(bytes: Uint8Array): Promise<number>;
 }
 
 /** The lane's process-wide worker pool; imported lazily so processes that never touch a PDF start no thread. */
@@ -44,6 +52,9 @@ export const defaultPdfEngine: PdfEngine = {
   threads: async (lane) => (await pool(lane)).size,
   maskImage: async (jpeg, rect) => (await pool('bulk')).maskImage(jpeg, rect),
   measureInk: async (images) => (await pool('bulk')).measureInk(images),
+  renderPapers: async (input) => (await pool('bulk')).renderPapers(input),
+  readPageCodes: async (jpegs, lane) => (await pool(lane)).readPageCodes(jpegs),
+  countPdfPages: async (bytes) => (await pool('quick')).countPdfPages(bytes),
 };
 
 /** The default renderer of final PDFs (the engine's `render`), for tests that wrap it. */

@@ -6,6 +6,8 @@ import { flattenCopy } from './flatten.ts';
 import { measureInk } from './ink.ts';
 import { inspectPdf, type InspectOptions } from './inspect.ts';
 import { maskImage } from './mask.ts';
+import { readPageCodes } from './codes.ts';
+import { countPdfPages, renderPapers, type PapersInput } from './papers.ts';
 import { extractPageImages, renderPages, renderPagesOfFile, type PageImageOptions } from './page-image.ts';
 import type { FlattenInput } from './types.ts';
 import { splitPdf } from './split.ts';
@@ -25,6 +27,9 @@ const handlers = {
   flattenCopy: (_: OnPage, input: FlattenInput) => flattenCopy(input),
   maskImage: (_: OnPage, ...args: Parameters<typeof maskImage>) => maskImage(...args),
   measureInk: (_: OnPage, ...args: Parameters<typeof measureInk>) => measureInk(...args),
+  renderPapers: (_: OnPage, input: PapersInput) => renderPapers(input),
+  readPageCodes: (_: OnPage, jpegs: Uint8Array[]) => readPageCodes(jpegs),
+  countPdfPages: (_: OnPage, bytes: Uint8Array) => countPdfPages(bytes),
 } as const;
 
 if (!parentPort) throw new Error('pdf-worker.ts must run in a worker thread');

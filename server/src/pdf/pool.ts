@@ -14,6 +14,8 @@ import { AppError, PdfBudgetExceeded } from '../errors.ts';
 import type { InspectOptions, PdfInspection } from './inspect.ts';
 import type { MaskRect } from './mask.ts';
 import type { PageImageOptions } from './page-image.ts';
+import type { ReadCode } from './codes.ts';
+import type { PapersInput } from './papers.ts';
 import type { FlattenInput, PageImage, PdfLane } from './types.ts';
 import type { ErrorCode } from '@korrigo/contracts';
 
@@ -41,6 +43,9 @@ interface PdfMethods {
   flattenCopy(input: FlattenInput): Promise<Uint8Array>;
   maskImage(jpeg: Uint8Array, rect: MaskRect): Promise<PageImage>;
   measureInk(images: Uint8Array[]): Promise<number[]>;
+  renderPapers(input: PapersInput): Promise<Uint8Array>;
+  readPageCodes(jpegs: Uint8Array[]): Promise<Array<ReadCode | null>>;
+  countPdfPages(bytes: Uint8Array): Promise<number>;
 }
 type Method = keyof PdfMethods;
 
@@ -142,6 +147,21 @@ export class PdfPool implements PdfMethods {
   /** Share of dark pixels of each JPEG. */
   measureInk(images: Uint8Array[]): Promise<number[]> {
     return this.run('measureInk', [images]);
+  }
+
+  /** Printed papers with their page codes (papers.ts). */
+  renderPapers(input: PapersInput): Promise<Uint8Array> {
+    return this.run('renderPapers', [input]);
+  }
+
+  /** The page code of each scanned page (codes.ts); null where none was read. */
+  readPageCodes(jpegs: Uint8Array[]): Promise<Array<ReadCode | null>> {
+    return this.run('readPageCodes', [jpegs]);
+  }
+
+  /** Pages of a PDF that is not a scan (a question paper); throws on an unreadable or encrypted file. */
+  countPdfPages(bytes: Uint8Array): Promise<number> {
+    return this.run('countPdfPages', [bytes]);
   }
 
   /** Stops every thread; queued and running tasks fail. */

@@ -45,6 +45,8 @@ export const deleteExamChildren = async (ex: Executor, id: string) => {
   await ex.deleteFrom('exam_correctors').where('exam_id', '=', id).execute();
   await ex.deleteFrom('exam_owners').where('exam_id', '=', id).execute();
   await ex.deleteFrom('exam_attendance').where('exam_id', '=', id).execute();
+  await ex.deleteFrom('papers').where('exam_id', '=', id).execute();
+  await ex.deleteFrom('exam_question_papers').where('exam_id', '=', id).execute();
   // children before parents: the self-reference is RESTRICT
   for (let i = 0; i < 10; i++) {
     const r = await ex

@@ -19,12 +19,13 @@ import { auditRoutes } from './audit.routes.ts';
 import { pageRepairRoutes } from './page-repair.routes.ts';
 import { attendanceRoutes } from './attendance.routes.ts';
 import { rubricRoutes } from './rubric.routes.ts';
+import { paperRoutes } from './papers.routes.ts';
 
 
 /** Every API route module, mounted under /api/v1 (ops routes live at the root). */
 const apiModules: RouteModule[] = [authRoutes, userRoutes, examRoutes, copyRoutes, gradingRoutes, uploadRoutes,
   studentRoutes, identificationRoutes, dispatchRoutes, releaseRoutes, exportRoutes, statsRoutes, regradeRoutes, portalRoutes, auditRoutes,
-  pageRepairRoutes, attendanceRoutes, rubricRoutes];
+  pageRepairRoutes, attendanceRoutes, rubricRoutes, paperRoutes];
 
 export async function registerRoutes(app: App, ctx: AppContext) {
   await app.register(

@@ -33,6 +33,8 @@ import { transaction } from '../db/transaction.ts';
 import { loadExamToManage, requireRole } from './access.ts';
 import { audit } from './audit.service.ts';
 import { isUniqueViolation } from '../db/errors.ts';
+import { commitCodedPages, readCodesOfScan, sortByCode } from './paper-codes.service.ts';
+import type { ReadCode } from '../pdf/codes.ts';
 
 const formatMb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 const tooLarge = (max: number) =>
@@ -165,6 +167,8 @@ export interface BookletPlan {
   start: number;
   end: number;
   flagged: string | null;
+  /** the upload's pages of the booklet when they are not start..end (pages left over by the page codes) */
+  pages?: number[];
 }
 
 /**
@@ -180,6 +184,19 @@ export function planBooklets(mode: UploadMode, pageCount: number, pagesPerCopy: 
     plan.push({ start, end, flagged: n < pagesPerCopy ? `incomplete: ${n} of ${pagesPerCopy} pages` : null });
   }
   return plan;
+}
+
+/**
+ * Pages of an exam with printed papers that carry no readable code: today's split over them, in scan order, each
+ * copy flagged "no code" for the scan review.
+ */
+export function planUncoded(mode: UploadMode, indices: number[], pagesPerCopy: number): BookletPlan[] {
+  return planBooklets(mode, indices.length, pagesPerCopy).map((b) => ({
+    start: indices[b.start]!,
+    end: indices[b.end]!,
+    pages: indices.slice(b.start, b.end + 1),
+    flagged: b.flagged ? `no code; ${b.flagged}` : 'no code',
+  }));
 }
 
 // Crockford base32 without I, L, O, U: readable aloud, 32 symbols so a random byte maps evenly.
@@ -271,7 +288,11 @@ export async function ingestUpload(ctx: AppContext, uploadId: string, scanPages?
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
-  await commitCopies(ctx, upload, exam, rendered, pages as PageSource[], now());
+  const done = pages as PageSource[];
+  const keys = new Map([[source.id, source.storage_key], ...rendered.map((f) => [f.id, f.storageKey] as const)]);
+  // printed papers (issue 17): the pages' codes decide their copies; null for an exam without printed papers
+  const codes = await readCodesOfScan(ctx, upload.exam_id, done, (blobId) => keys.get(blobId)!);
+  await commitCopies(ctx, upload, exam, rendered, done, now(), codes);
 }
 
 /**
@@ -292,12 +313,26 @@ function describePages(indices: number[]): string {
 }
 
 /** The single transaction that makes the ingest visible. Retried with fresh codes if a code collides. */
-async function commitCopies(ctx: AppContext, upload: UploadsTable, exam: Exam, rendered: StoredFile[], pages: PageSource[], now: string) {
-  const plan = planBooklets(upload.mode, upload.page_count, exam.pages_per_copy);
+async function commitCopies(
+  ctx: AppContext,
+  upload: UploadsTable,
+  exam: Exam,
+  rendered: StoredFile[],
+  pages: PageSource[],
+  now: string,
+  codes: Array<ReadCode | null> | null,
+) {
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.db.transaction().execute(async (tx) => {
         if (!(await uploads.completeUpload(tx, upload.id, now))) return; // another run committed first
+        let plan = planBooklets(upload.mode, upload.page_count, exam.pages_per_copy);
+        if (codes) {
+          const { coded, uncoded } = sortByCode(upload.exam_id, codes);
+          const taken = await uploads.anonymousCodesOfExam(tx, upload.exam_id);
+          const unknown = await commitCodedPages(tx, { upload, coded, pages, now, newCode: () => newAnonymousCode(taken) });
+          plan = planUncoded(upload.mode, [...uncoded, ...unknown].sort((x, y) => x - y), exam.pages_per_copy);
+        }
         await insertCopiesOf(tx, upload, plan, rendered, pages, now);
       });
       return;
@@ -315,7 +350,13 @@ async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletP
     rendered.map((f) => ({ id: f.id, sha256: f.sha256, size: f.size, content_type: f.contentType, storage_key: f.storageKey, created_at: now })),
   );
   const taken = await uploads.anonymousCodesOfExam(tx, upload.exam_id);
-  const booklets = plan.map((b) => ({ ...b, bookletId: newId(), copyId: newId(), code: newAnonymousCode(taken) }));
+  const booklets = plan.map((b) => ({
+    ...b,
+    indices: b.pages ?? Array.from({ length: b.end - b.start + 1 }, (_, j) => b.start + j),
+    bookletId: newId(),
+    copyId: newId(),
+    code: newAnonymousCode(taken),
+  }));
   await uploads.insertBooklets(
     tx,
     booklets.map((b) => ({ id: b.bookletId, upload_id: upload.id, exam_id: upload.exam_id, start_page: b.start, end_page: b.end })),
@@ -344,18 +385,18 @@ async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletP
   await uploads.insertPageRows(
     tx,
     booklets.flatMap((b) =>
-      pages.slice(b.start, b.end + 1).map((p, j) => ({
+      b.indices.map((source, j) => ({
         id: newId(),
         copy_id: b.copyId,
         position: j,
         booklet_id: b.bookletId,
         upload_id: upload.id,
-        source_page: b.start + j,
-        image_blob_id: p.blobId,
-        image_offset: p.range?.offset ?? null,
-        image_length: p.range?.length ?? null,
-        width_px: p.widthPx,
-        height_px: p.heightPx,
+        source_page: source,
+        image_blob_id: pages[source]!.blobId,
+        image_offset: pages[source]!.range?.offset ?? null,
+        image_length: pages[source]!.range?.length ?? null,
+        width_px: pages[source]!.widthPx,
+        height_px: pages[source]!.heightPx,
       })),
     ),
   );
@@ -365,7 +406,7 @@ async function insertCopiesOf(tx: Executor, upload: UploadsTable, plan: BookletP
       action: 'CREATED',
       actorId: upload.created_by,
       at: now,
-      metadata: { uploadId: upload.id, bookletId: b.bookletId, sourcePages: [b.start, b.end], flagged: b.flagged },
+      metadata: { uploadId: upload.id, bookletId: b.bookletId, sourcePages: b.pages ?? [b.start, b.end], flagged: b.flagged },
     });
   }
 }

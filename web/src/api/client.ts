@@ -221,6 +221,7 @@ export const api = {
     request<SetAttendanceResponse>('PUT', `/exams/${examId}/attendance/${studentId}`, { body: { status } }),
   exportCsvUrl: (id: string, format: 'pronote' | 'plain') => url(`/exams/${id}/export.csv`, { format }),
   exportZipUrl: (id: string) => url(`/exams/${id}/export.zip`),
+  papersPdfUrl: (id: string, q: { class?: string; count?: number; pages?: number; lang?: string }) => url(`/exams/${id}/papers.pdf`, q),
   regradeRequests: (examId: string, status?: 'OPEN' | 'ANSWERED') => request<ExamRegradeList>('GET', `/exams/${examId}/regrade-requests`, { query: { status } }),
   copyRegrades: (copyId: string) => request<CopyRegradeList>('GET', `/copies/${copyId}/regrade-requests`),
   answerRegrade: (id: string, message: string, decision: RegradeDecision) =>

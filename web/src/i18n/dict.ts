@@ -493,6 +493,13 @@ export const en = {
   searchByName: 'Search by name',
   addClass: 'Add',
   ...rubricEn,
+  printPapers: 'Print papers',
+  printPapersHint: 'One booklet per student (a cover with the name, then the answer pages), every page coded: the scanned stack sorts and names itself, in any order.',
+  printPapersForClass: 'For the class',
+  printPapersAnonymous: 'Anonymous booklets',
+  printPapersCount: 'Number of booklets',
+  printPapersPages: 'Answer pages',
+  printPapersDownload: 'Download the PDF',
 };
 
 export type Key = keyof typeof en;
@@ -964,4 +971,11 @@ export const fr: Record<Key, string> = {
   searchByName: 'Rechercher par nom',
   addClass: 'Ajouter',
   ...rubricFr,
+  printPapers: 'Imprimer les copies',
+  printPapersHint: 'Un livret par élève (une couverture à son nom, puis les pages de réponse), chaque page codée : la pile scannée se trie et s’identifie seule, dans n’importe quel ordre.',
+  printPapersForClass: 'Pour la classe',
+  printPapersAnonymous: 'Livrets anonymes',
+  printPapersCount: 'Nombre de livrets',
+  printPapersPages: 'Pages de réponse',
+  printPapersDownload: 'Télécharger le PDF',
 };

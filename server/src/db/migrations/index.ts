@@ -9,6 +9,7 @@ import * as m007 from './007_regrade_loop.ts';
 import * as m008 from './008_page_repair.ts';
 import * as m009 from './009_masked_pages.ts';
 import * as m010 from './010_rubrics.ts';
+import * as m011 from './011_printed_papers.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed: add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_page_repair': m008,
   '009_masked_pages': m009,
   '010_rubrics': m010,
+  '011_printed_papers': m011,
 };

@@ -11,6 +11,7 @@ import { hhmm, shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading, ProgressBar } from '../common/ui';
 import type { TabProps } from './ExamPage';
+import { PrintPapers } from './PrintPapers';
 import { ScanReview } from './ScanReview';
 
 /** Files sent side by side: enough to keep the line busy, few enough that each row moves visibly. */
@@ -170,6 +171,7 @@ function UploadPanel({ exam, reload }: TabProps) {
           </tbody>
         </table>
       )}
+      <PrintPapers exam={exam} />
     </section>
   );
 }
