@@ -218,3 +218,6 @@ export const gradableBy = (a: { copyId: string; userId: string; role: 'ADMIN' | 
         EXISTS (SELECT 1 FROM exam_owners o WHERE o.exam_id = c.exam_id AND o.user_id = ${a.userId})
         OR (c.status NOT IN ('STAGING', 'MERGED') AND (c.assigned_to IS NULL OR c.assigned_to = ${a.userId})
             AND EXISTS (SELECT 1 FROM exam_correctors k WHERE k.exam_id = c.exam_id AND k.user_id = ${a.userId}))))`;
+
+/** The copy is in `status`, as a condition of another statement. */
+export const copyInStatus = (copyId: string, status: CopyStatus) => sql<boolean>`EXISTS (SELECT 1 FROM copies WHERE id = ${copyId} AND status = ${status})`;
