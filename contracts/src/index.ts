@@ -9,3 +9,4 @@ export * from './workflow.schema.ts';
 export * from './audit.schema.ts';
 export * from './page-repair.schema.ts';
 export * from './attendance.schema.ts';
+export * from './desk.schema.ts';

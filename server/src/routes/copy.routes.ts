@@ -1,13 +1,18 @@
-import { Id } from '@korrigo/contracts';
+import { DeskBundle, Id } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf } from '../http/request.ts';
 import * as copies from '../services/copy.service.ts';
+import { deskBundle } from '../services/desk.service.ts';
 
 const Params = z.object({ id: Id });
 
 export const copyRoutes: RouteModule = (app, ctx) => {
   app.get('/copies/:id', { schema: { params: Params, tags: ['copies'] } }, async (req) => copies.getCopy(ctx, actorOf(req), req.params.id));
+  // the grading desk's one request before the first page image (issue 15)
+  app.get('/copies/:id/desk', { schema: { params: Params, response: { 200: DeskBundle }, tags: ['copies'] } }, async (req) =>
+    deskBundle(ctx, actorOf(req), req.params.id),
+  );
 
   app.get(
     '/copies/:id/pages/:position/image',
