@@ -14,3 +14,4 @@ export * from './points.ts';
 export * from './drawing-style.ts';
 export * from './rubric.schema.ts';
 export * from './papers.schema.ts';
+export * from './desk.schema.ts';

@@ -14,9 +14,10 @@ import { benchFinalize } from './finalize.bench.ts';
 import { benchHttp } from './http.bench.ts';
 import { benchScale } from './scale.bench.ts';
 import { benchPapers } from './papers.bench.ts';
+import { benchBrowser } from './browser.bench.ts';
 
 type Bench = (report: Report, opts: { profileDir?: string }) => Promise<void>;
-const benches: Record<string, Bench> = { ingest: benchIngest, finalize: benchFinalize, http: benchHttp, scale: benchScale, papers: benchPapers };
+const benches: Record<string, Bench> = { ingest: benchIngest, finalize: benchFinalize, http: benchHttp, scale: benchScale, papers: benchPapers, browser: benchBrowser };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, profile: { type: 'boolean' } } });
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(benches);

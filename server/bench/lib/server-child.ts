@@ -15,7 +15,7 @@ import { closePdfPool, getPdfPool } from '../../src/pdf/pool.ts';
 const send = (msg: unknown) => process.send!(msg);
 if (!process.send) throw new Error('server-child.ts must be started with an IPC channel');
 
-const config = loadConfig(process.env, { port: 0, runJobs: process.env.BENCH_JOBS !== '0' });
+const config = loadConfig(process.env, { port: 0, runJobs: process.env.BENCH_JOBS !== '0', webDist: process.env.BENCH_WEB_DIST || null });
 const ctx = await createContext(config);
 await migrateToLatest(ctx.db);
 await bootstrapAdmin(ctx);

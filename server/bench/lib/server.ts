@@ -25,6 +25,8 @@ export interface ServerOptions {
   jobs?: boolean;
   /** directory for a V8 CPU profile of the server process (`--cpu-prof`) */
   profileDir?: string;
+  /** the built web app to serve (web/dist), as `korrigo serve` does */
+  webDist?: string;
 }
 
 export async function startServer(opts: ServerOptions): Promise<BenchServer> {
@@ -42,6 +44,7 @@ export async function startServer(opts: ServerOptions): Promise<BenchServer> {
       KORRIGO_ADMIN_EMAIL: ADMIN.email,
       KORRIGO_ADMIN_PASSWORD: ADMIN.password,
       BENCH_JOBS: opts.jobs === false ? '0' : '1',
+      BENCH_WEB_DIST: opts.webDist ?? '',
     },
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -222,3 +222,5 @@ export const gradableBy = (a: { copyId: string; userId: string; role: 'ADMIN' | 
 /** The record of a copy's final PDF (one per successful finalize: a reopened copy gets a new one). */
 export const insertFinalPdf = (ex: Executor, row: { id: string; copy_id: string; blob_id: string; final_score: number; created_at: string }) =>
   ex.insertInto('final_pdfs').values(row).execute();
+/** The copy is in `status`, as a condition of another statement. */
+export const copyInStatus = (copyId: string, status: CopyStatus) => sql<boolean>`EXISTS (SELECT 1 FROM copies WHERE id = ${copyId} AND status = ${status})`;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import { dialectOf } from '../db/dialect.ts';
 
@@ -75,3 +75,14 @@ export const deleteExpiredLeases = (ex: Executor, now: string) =>
 export const liveLeaseHeld = (ex: Executor, a: { copyId: string; ownerId: string; token: string; now: string }) =>
   sql<boolean>`EXISTS (SELECT 1 FROM copy_locks WHERE copy_id = ${a.copyId} AND token = ${a.token} AND owner_id = ${a.ownerId}
     AND expires_at > ${a.now}${dialectOf(ex) === 'postgres' ? sql` FOR SHARE` : sql``})`;
+
+/**
+ * The live lease someone other than `userId` holds on the copy, if every condition in `guards` holds too (each an
+ * EXISTS), in one statement: a refusal the lease storm can answer without a transaction.
+ */
+export const findLiveLeaseOfOther = (ex: Executor, a: { copyId: string; userId: string; now: string }, guards: RawBuilder<boolean>[]) =>
+  sql<{ owner_id: string; owner_name: string; expires_at: string }>`SELECT l.owner_id, u.display_name AS owner_name, l.expires_at
+    FROM copy_locks l JOIN users u ON u.id = l.owner_id
+    WHERE l.copy_id = ${a.copyId} AND l.owner_id <> ${a.userId} AND l.expires_at >= ${a.now}${sql.join(guards.map((g) => sql` AND ${g}`), sql``)}`
+    .execute(ex)
+    .then((r) => r.rows[0]);

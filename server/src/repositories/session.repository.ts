@@ -1,30 +1,32 @@
 import type { Executor } from '../db/database.ts';
-import type { SessionsTable } from '../db/schema.ts';
-import type { Insertable } from 'kysely';
+import type { SessionsTable, UsersTable } from '../db/schema.ts';
+import { sql, type Insertable } from 'kysely';
 
 export const insertSession = (ex: Executor, row: Insertable<SessionsTable>) => ex.insertInto('sessions').values(row).execute();
 
+/**
+ * The session and its user: the one query of every authenticated request. Written as SQL text (no query builder
+ * to run per request: building and compiling this join was a third of the authentication's CPU).
+ */
 export const findSessionWithUser = (ex: Executor, id: string, now: string) =>
-  ex
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([
-      'sessions.id as session_id',
-      'sessions.expires_at',
-      'sessions.created_at as session_created_at',
-      'sessions.last_seen_at',
-      'users.id',
-      'users.email',
-      'users.display_name',
-      'users.role',
-      'users.must_change_password',
-      'users.is_active',
-      'users.created_at',
-    ])
-    .where('sessions.id', '=', id)
-    .where('sessions.expires_at', '>', now)
-    .where('users.is_active', '=', 1)
-    .executeTakeFirst();
+  sql<{
+    session_id: string;
+    expires_at: string;
+    session_created_at: string;
+    last_seen_at: string;
+    id: string;
+    email: string;
+    display_name: string;
+    role: UsersTable['role'];
+    must_change_password: number;
+    is_active: number;
+    created_at: string;
+  }>`SELECT s.id AS session_id, s.expires_at, s.created_at AS session_created_at, s.last_seen_at,
+      u.id, u.email, u.display_name, u.role, u.must_change_password, u.is_active, u.created_at
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = ${id} AND s.expires_at > ${now} AND u.is_active = 1`
+    .execute(ex)
+    .then((r) => r.rows[0]);
 
 export const touchSession = (ex: Executor, id: string, lastSeen: string, expiresAt: string) =>
   ex.updateTable('sessions').set({ last_seen_at: lastSeen, expires_at: expiresAt }).where('id', '=', id).execute();

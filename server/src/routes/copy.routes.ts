@@ -1,8 +1,9 @@
-import { binaryBody, CopyDetail, CopyStatusResponse, GradingEventList, Id, NoContent, ProblemResponses } from '@korrigo/contracts';
+import { binaryBody, CopyDetail, CopyStatusResponse, DeskBundle, GradingEventList, Id, NoContent, ProblemResponses } from '@korrigo/contracts';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
 import { actorOf } from '../http/request.ts';
 import * as copies from '../services/copy.service.ts';
+import { deskBundle } from '../services/desk.service.ts';
 
 const Params = z.object({ id: Id });
 /** 304: the browser's copy (If-None-Match) is current */
@@ -12,6 +13,10 @@ const finalPdf = { 200: binaryBody('The graded copy, annotations drawn in', 'app
 
 export const copyRoutes: RouteModule = (app, ctx) => {
   app.get('/copies/:id', { schema: { params: Params, response: { 200: CopyDetail, ...ProblemResponses }, tags: ['copies'] } }, async (req) => copies.getCopy(ctx, actorOf(req), req.params.id));
+  // the grading desk's one request before the first page image (issue 15)
+  app.get('/copies/:id/desk', { schema: { params: Params, response: { 200: DeskBundle, ...ProblemResponses }, tags: ['copies'] } }, async (req) =>
+    deskBundle(ctx, actorOf(req), req.params.id),
+  );
 
   app.get(
     '/copies/:id/pages/:position/image',

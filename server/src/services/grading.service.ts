@@ -14,7 +14,7 @@ import * as drafts from '../repositories/draft.repository.ts';
 import * as annotationsRepo from '../repositories/annotation.repository.ts';
 import * as scoresRepo from '../repositories/score.repository.ts';
 import { insertEvent } from '../repositories/event.repository.ts';
-import { findCopy, gradableBy, listPages } from '../repositories/copy.repository.ts';
+import { copyInStatus, findCopy, gradableBy, listPages } from '../repositories/copy.repository.ts';
 import { listQuestions } from '../repositories/exam.repository.ts';
 import { latestJobFor } from '../repositories/job.repository.ts';
 import { enqueueJob } from '../jobs/enqueue.ts';
@@ -35,8 +35,8 @@ import {
 const lockRequired = (msg = 'You do not hold the edit lease of this copy (it expired or someone else took it): reopen the copy') =>
   new AppError('LOCK_REQUIRED', 409, msg);
 
-async function lockedByOther(ex: Executor, copyId: string) {
-  const lease = await locks.findLease(ex, copyId);
+async function lockedByOther(ex: Executor, copyId: string, known?: { owner_id: string; owner_name: string; expires_at: string }) {
+  const lease = known ?? (await locks.findLease(ex, copyId));
   metrics.lockConflicts.inc();
   return new AppError('LOCKED_BY_OTHER', 409, `This copy is being graded by ${lease?.owner_name ?? 'someone else'}`, {
     owner: lease ? { id: lease.owner_id, displayName: lease.owner_name } : null,
@@ -89,6 +89,12 @@ async function withLease<T>(
 export async function acquireLock(ctx: AppContext, actor: Actor, copyId: string, questionId?: string): Promise<LockResponse> {
   requireRole(actor, 'ADMIN', 'TEACHER');
   if (questionId) return acquireQuestionLock(ctx, actor, copyId, questionId);
+  // the storm's answer in one statement: someone else holds a live lease on a READY copy this actor may grade
+  const holder = await locks.findLiveLeaseOfOther(ctx.db, { copyId, userId: actor.id, now: ctx.clock.now().toISOString() }, [
+    gradableBy({ copyId, userId: actor.id, role: actor.role as 'ADMIN' | 'TEACHER' }),
+    copyInStatus(copyId, 'READY'),
+  ]);
+  if (holder) throw await lockedByOther(ctx.db, copyId, holder);
   return ctx.db.transaction().execute(async (tx) => {
     const { copy, access } = await loadCopyFor(tx, actor, copyId, 'share');
     requireCorrector(actor, access);

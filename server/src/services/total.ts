@@ -69,3 +69,20 @@ export function questionResults(
   for (const q of questions) visit(q.id, new Set([q.id]));
   return out;
 }
+
+/**
+ * Every question of the scale paired with each leaf at or below it (a leaf with itself): the leaves whose points
+ * make the question's value in `questionResults`, for the statistics computed in SQL.
+ */
+export function leavesBelow(questions: ReadonlyArray<{ id: string; parent_id: string | null }>): Array<[string, string]> {
+  const children = new Map<string, string[]>();
+  for (const q of questions) if (q.parent_id !== null) children.set(q.parent_id, [...(children.get(q.parent_id) ?? []), q.id]);
+  const out: Array<[string, string]> = [];
+  const collect = (top: string, id: string, path: ReadonlySet<string>) => {
+    const kids = (children.get(id) ?? []).filter((k) => !path.has(k)); // a parent cycle in bad data ends here
+    if (!kids.length) out.push([top, id]);
+    for (const k of kids) collect(top, k, new Set(path).add(k));
+  };
+  for (const q of questions) collect(q.id, q.id, new Set([q.id]));
+  return out;
+}

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { navigate, useLocation } from '../../lib/router';
 import { useSession } from '../auth/session';
+import { loadDesk, prefetchDesk } from './deskData';
 import { ErrorBox, Loading } from '../common/ui';
 import { CommentEditor } from './CommentEditor';
 import { DeskBottomBar } from './DeskBottomBar';
@@ -35,27 +36,23 @@ import { useSaveText } from './useSaveText';
 import { useScores } from './useScores';
 
 export function GradingDesk({ copyId }: { copyId: string }) {
-  const { user } = useSession();
   const [copy, setCopy] = useState<CopyDetail | null>(null);
   const [exam, setExam] = useState<Exam | null>(null);
   const [siblings, setSiblings] = useState<CopySummary[]>([]);
   const [error, setError] = useState<unknown>(null);
 
+  // one request for the copy, its exam and its siblings (deskData.ts), maybe already on its way
   const load = useCallback(async () => {
     setError(null);
     try {
-      const c = await api.getCopy(copyId);
-      setCopy(c);
-      const [e, list] = await Promise.all([
-        api.getExam(c.examId).catch(() => null),
-        api.listCopies(c.examId, user.role === 'TEACHER' ? { assignedTo: user.id } : {}).catch(() => [] as CopySummary[]),
-      ]);
-      setExam(e);
-      setSiblings(list.filter((x) => x.status !== 'MERGED'));
+      const b = await loadDesk(copyId);
+      setCopy(b.copy);
+      setExam(b.exam);
+      setSiblings(b.siblings);
     } catch (err) {
       setError(err);
     }
-  }, [copyId, user]);
+  }, [copyId]);
   useEffect(() => void load(), [load]);
 
   if (error) return <main className="page"><ErrorBox error={error} onRetry={load} /></main>;
@@ -116,6 +113,16 @@ function Desk({ copy, exam, siblings, setCopy }: { copy: CopyDetail; exam: Exam 
     return !!next;
   }, [siblings, idx]);
   const f = useFinalize({ copy, setCopy, tokenRef, flushAll, editable, goNext });
+
+  // while this copy is graded, the next ones (→ and "next to grade") load ahead: bundle and first page image
+  const nextId = siblings[idx + 1]?.id;
+  const nextToGradeId = nextToGrade(siblings, idx)?.id;
+  useEffect(() => {
+    const t = setTimeout(() => {
+      for (const id of new Set([nextId, nextToGradeId])) if (id && id !== copyId) prefetchDesk(id);
+    }, 500);
+    return () => clearTimeout(t);
+  }, [copyId, nextId, nextToGradeId]);
 
   useDeskKeyboard({
     editable: annEditable,
