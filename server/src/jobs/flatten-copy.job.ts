@@ -6,6 +6,7 @@ import { findExam, listQuestions } from '../repositories/exam.repository.ts';
 import { listAnnotations } from '../repositories/annotation.repository.ts';
 import { listScores, listUnscoredMarks } from '../repositories/score.repository.ts';
 import { insertBlob } from '../repositories/blob.repository.ts';
+import { holdJobClaim } from '../repositories/job.repository.ts';
 import { transition } from '../services/copy-state-machine.ts';
 import { computeMaxTotal, computeTotal, leafQuestions } from '../services/total.ts';
 import { newId } from '../ids.ts';
@@ -16,12 +17,14 @@ import type { Copy } from '../db/schema.ts';
 
 /**
  * Renders the final PDF of a copy OUTSIDE any transaction, stores it, then in one short transaction marks the
- * copy GRADED — conditional on it still being GRADING_IN_PROGRESS. Idempotent: a copy that is no longer in
- * progress is left alone; a PDF rendered by a run that then loses is an orphan file for the sweeper.
+ * copy GRADED — conditional on it still being GRADING_IN_PROGRESS and on the job still being this run's (a
+ * stalled run whose job was re-claimed must not grade a copy that was reopened and finalized again since with what
+ * it read before). Idempotent: a copy that is no longer in progress is left alone; a PDF rendered by a run that then
+ * loses is an orphan file for the sweeper.
  */
 export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
   kind: 'FLATTEN_COPY',
-  async run(ctx, { copyId }) {
+  async run(ctx, { copyId }, job) {
     const copy = await findCopy(ctx.db, copyId);
     if (!copy || copy.status !== 'GRADING_IN_PROGRESS') return;
     const input = await buildFlattenInput(ctx, copy);
@@ -29,6 +32,7 @@ export const flattenCopyJob: JobHandler<'FLATTEN_COPY'> = {
     const file = await ctx.blobs.put(pdf, 'application/pdf');
     const now = ctx.clock.now().toISOString();
     await ctx.db.transaction().execute(async (tx) => {
+      if (!(await holdJobClaim(tx, job.id, job.attempts))) return; // re-claimed meanwhile: the other run decides
       await insertBlob(tx, file, now);
       await insertFinalPdf(tx, { id: newId(), copy_id: copyId, blob_id: file.id, final_score: input.total, created_at: now });
       await transition(tx, 'finalizeOk', copyId, { actorId: null, now, metadata: { blobId: file.id, finalScore: input.total, bytes: file.size } }, {

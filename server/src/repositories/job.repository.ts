@@ -60,6 +60,17 @@ export const claimJob = async (ex: Executor, a: { owner: string; now: string; le
   return r.rows[0];
 };
 
+/**
+ * Inside a job's commit: true while the run's claim (its attempt) is still the job's. A re-claim bumps `attempts`,
+ * so a stalled run whose job was taken over finds nothing. On PostgreSQL the row is held FOR UPDATE: a re-claim
+ * waits until this commit is done.
+ */
+export const holdJobClaim = async (ex: Executor, id: string, attempts: number) => {
+  let q = ex.selectFrom('jobs').select('id').where('id', '=', id).where('attempts', '=', attempts).where('status', '=', 'RUNNING');
+  if (dialectOf(ex) === 'postgres') q = q.forUpdate();
+  return !!(await q.executeTakeFirst());
+};
+
 export const extendJobLease = (ex: Executor, id: string, owner: string, leaseUntil: string) =>
   ex.updateTable('jobs').set({ lease_expires_at: leaseUntil }).where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'RUNNING').execute();
 

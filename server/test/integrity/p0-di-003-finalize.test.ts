@@ -104,6 +104,41 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
     expect(job).toMatchObject({ status: 'DONE', attempts: 2 });
   });
 
+  it('a stalled worker resuming after its copy was reopened, rescored and finalized again does not grade it with its stale PDF', async () => {
+    const copyId = await submittedCopy(); // 250 points
+    expect((await teacher.req('POST', `/api/v1/copies/${copyId}/finalize`)).status).toBe(202);
+    let stalled!: () => void;
+    const inRender = new Promise<void>((entered) => {
+      env.ctx.renderer = {
+        render: async (input) => {
+          env.ctx.renderer = defaultRenderer;
+          entered();
+          await new Promise<void>((release) => (stalled = release));
+          return defaultRenderer.render(input);
+        },
+      };
+    });
+    const late = new JobRunner(env.ctx, jobHandlers, { owner: 'stalled-worker', leaseMs: 60_000 }).runOnce();
+    await inRender; // it has read the copy at 250 points
+    env.clock.advance(61_000);
+    expect(await new JobRunner(env.ctx, jobHandlers, { owner: 'second-worker' }).runOnce()).toBe(true); // GRADED at 250
+    // the exam office reopens it, the score is corrected to 300, and it is finalized again (a new job, not yet run)
+    expect((await admin.req('POST', `/api/v1/copies/${copyId}/reopen`)).status).toBe(200);
+    const h = { 'x-lock-token': (await admin.req('POST', `/api/v1/copies/${copyId}/lock`)).body.token };
+    expect((await admin.req('PUT', `/api/v1/copies/${copyId}/scores/${leafIds(exam)[0]}`, { points: 300, version: 1 }, h)).status).toBe(200);
+    expect((await admin.req('POST', `/api/v1/copies/${copyId}/finalize`, { allowUnscored: true }, h)).status).toBe(202);
+    stalled();
+    await late; // the first job's stalled run resumes with what it read at 250 points
+    await new JobRunner(env.ctx, jobHandlers).drain();
+
+    const copy = await env.ctx.db.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
+    expect(copy.status).toBe('GRADED');
+    expect(copy.final_score).toBe(300);
+    const pdfs = await env.ctx.db.selectFrom('final_pdfs').select(['blob_id', 'final_score']).where('copy_id', '=', copyId).orderBy('created_at').execute();
+    expect(pdfs.map((p) => p.final_score)).toEqual([250, 300]); // one per finalize request, the last one is the copy's
+    expect(pdfs[1]!.blob_id).toBe(copy.final_blob_id);
+  });
+
   it('finalizeOk is refused on a copy that is not in progress (GRADED, READY)', async () => {
     const graded = await submittedCopy();
     await admin.req('POST', `/api/v1/copies/${graded}/finalize`);

@@ -70,7 +70,7 @@ export interface JobRun {
   /** the stalled worker's run resumed only after its job had been re-claimed (and, if `afterDone`, finished) */
   reclaimed?: boolean;
   afterDone?: boolean;
-  /** how the handler ended: returned, or threw (the late run's INVALID_STATE) */
+  /** how the handler ended: returned (committed, or found the job or the copy no longer its), or threw */
   outcome?: 'ok' | string;
 }
 
