@@ -29,7 +29,6 @@ import { actorOf, lockToken } from '../http/request.ts';
 import * as rubric from '../services/rubric/rubric.service.ts';
 import * as edit from '../services/rubric/rubric-edit.service.ts';
 import * as qmode from '../services/rubric/question-mode.service.ts';
-import { signalJobEnqueued } from '../jobs/runner.ts';
 
 const Params = z.object({ id: Id });
 const QParams = z.object({ id: Id, questionId: Id });
@@ -90,7 +89,6 @@ export const rubricRoutes: RouteModule = (app, ctx) => {
   );
   app.post('/exams/:id/finalize-complete', { schema: { params: Params, response: { 200: FinalizeCompleteResponse }, tags } }, async (req) => {
     const r = await qmode.finalizeComplete(ctx, actorOf(req), req.params.id);
-    if (r.finalized.length) signalJobEnqueued();
     return r;
   });
 };

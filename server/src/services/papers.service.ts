@@ -16,7 +16,7 @@ import { insertBlob } from '../repositories/blob.repository.ts';
 import * as repo from '../repositories/paper.repository.ts';
 import { loadExamToManage } from './access.ts';
 import { audit } from './audit.service.ts';
-import { isUniqueViolation } from './auth.service.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 
 /** The most pages one request prints: 500 booklets of 10 pages, a whole year group, stays one bounded task. */
 const MAX_PRINTED_PAGES = 5000;

@@ -109,14 +109,14 @@ describe(`P0-DI-003 double finalize idempotency [${engine}]`, () => {
     expect((await teacher.req('POST', `/api/v1/copies/${copyId}/finalize`)).status).toBe(202);
     let stalled!: () => void;
     const inRender = new Promise<void>((entered) => {
-      env.ctx.renderer = {
+      env.ctx.pdf = withRenderer(env.ctx.pdf, {
         render: async (input) => {
-          env.ctx.renderer = defaultRenderer;
+          env.ctx.pdf = withRenderer(env.ctx.pdf, defaultRenderer);
           entered();
           await new Promise<void>((release) => (stalled = release));
           return defaultRenderer.render(input);
         },
-      };
+      });
     });
     const late = new JobRunner(env.ctx, jobHandlers, { owner: 'stalled-worker', leaseMs: 60_000 }).runOnce();
     await inRender; // it has read the copy at 250 points

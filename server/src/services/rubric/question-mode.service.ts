@@ -8,7 +8,8 @@ import type { Executor } from '../../db/database.ts';
 import { AppError, notFound, validation } from '../../errors.ts';
 import * as qm from '../../repositories/question-mode.repository.ts';
 import { listQuestions, isCorrector } from '../../repositories/exam.repository.ts';
-import { insertJob } from '../../repositories/job.repository.ts';
+import { enqueueJob } from '../../jobs/enqueue.ts';
+import { transaction } from '../../db/transaction.ts';
 import * as locks from '../../repositories/lock.repository.ts';
 import * as qlocks from '../../repositories/question-lock.repository.ts';
 import { loadExamAccess, loadExamToManage, requireRole } from '../access.ts';
@@ -214,7 +215,7 @@ export async function finalizeComplete(ctx: AppContext, actor: Actor, examId: st
   const finalized: { copyId: string; jobId: string }[] = [];
   const skipped: { copyId: string; reason: 'LEASED' | 'INCOMPLETE' }[] = [];
   for (const c of copies) {
-    const r = await ctx.db.transaction().execute(async (tx) => {
+    const r = await transaction(ctx.db, async (tx) => {
       const now = ctx.clock.now().toISOString();
       const copy = await findCopy(tx, c.id, 'update');
       if (copy?.status !== 'READY') return null;
@@ -229,7 +230,7 @@ export async function finalizeComplete(ctx: AppContext, actor: Actor, examId: st
       await transition(tx, 'finalize', c.id, { actorId: actor.id, now });
       await locks.releaseLease(tx, c.id);
       await qlocks.releaseAllQuestionLeases(tx, c.id);
-      return { reason: null, jobId: String(await insertJob(tx, { kind: 'FLATTEN_COPY', refId: c.id, payload: { copyId: c.id }, now })) };
+      return { reason: null, jobId: String(await enqueueJob(tx, { kind: 'FLATTEN_COPY', refId: c.id, payload: { copyId: c.id }, now })) };
     });
     if (!r) continue;
     if (r.reason) skipped.push({ copyId: c.id, reason: r.reason });

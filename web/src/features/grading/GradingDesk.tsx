@@ -5,7 +5,6 @@
  */
 import type { CopyDetail, CopySummary, Exam } from '@korrigo/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../../api/client';
 import { navigate, useLocation } from '../../lib/router';
 import { useSession } from '../auth/session';
 import { loadDesk, prefetchDesk } from './deskData';
