@@ -60,7 +60,7 @@ describe('page codes', () => {
       expect(read, `turn ${c.turn}`).toEqual({ examId: EXAM, paper: 7, page: c.img === cover ? 0 : 1, rotation: (360 - c.turn) % 360 });
     }
     expect(await readPageCode(await makeScanPageJpeg({ name: 'Sans Code', pageInCopy: 0, pagesPerCopy: 2 }))).toBeNull();
-  });
+  }, 900_000);
 
   it('the same papers twice are the same bytes', async () => {
     const input = { examId: EXAM, examTitle: 'Contrôle', booklets: [{ paper: 1, studentName: 'Léa Arnaud', className: '1re C' }, { paper: 2, studentName: null, className: null }], pages: 2 };

@@ -47,5 +47,5 @@ describe(`printed papers: parallel ingests of one paper [${engine}]`, () => {
     const copies = await env.ctx.db.selectFrom('copies').select(['id', 'flagged']).where('exam_id', '=', exam.id).execute();
     expect(copies).toHaveLength(3);
     expect(copies.map((c) => c.flagged)).toEqual([null, null, null]);
-  });
+  }, 900_000);
 });
