@@ -101,19 +101,21 @@ function drawCover(page: PDFPage, b: PaperBooklet, title: string, L: (typeof LAB
   const x = 40 * MM;
   const width = A4.w - 2 * x;
   const grey = rgb(0.35, 0.35, 0.35);
-  let y = A4.h - 70 * MM;
-  page.drawText(title, { x, y, size: fit(bold, title, 22, width), font: bold });
-  y -= 22 * MM;
-  page.drawText(`${L.paper} ${b.paper}`, { x, y, size: 16, font: bold });
-  y -= 22 * MM;
-  page.drawText(L.name, { x, y, size: 10, font: regular, color: grey });
+  // everything that names the student stays in the top 30 % of the cover: the identification desk's header crop,
+  // which is also what the anonymity mask covers for correctors (HEADER_CROP, identification.service.ts)
+  let y = A4.h - 32 * MM;
+  page.drawText(title, { x, y, size: fit(bold, title, 18, width), font: bold });
+  y -= 11 * MM;
+  page.drawText(`${L.paper} ${b.paper}`, { x, y, size: 13, font: bold });
   y -= 10 * MM;
-  if (b.studentName) page.drawText(b.studentName, { x, y, size: fit(bold, b.studentName, 20, width), font: bold });
+  page.drawText(L.name, { x, y, size: 9, font: regular, color: grey });
+  y -= 9 * MM;
+  if (b.studentName) page.drawText(b.studentName, { x, y, size: fit(bold, b.studentName, 18, width), font: bold });
   else page.drawLine({ start: { x, y: y - 2 }, end: { x: x + width, y: y - 2 }, thickness: 0.8, color: grey });
-  y -= 16 * MM;
-  page.drawText(L.class, { x, y, size: 10, font: regular, color: grey });
-  y -= 10 * MM;
-  if (b.className) page.drawText(b.className, { x, y, size: 16, font: regular });
+  y -= 9 * MM;
+  page.drawText(L.class, { x, y, size: 9, font: regular, color: grey });
+  y -= 8 * MM;
+  if (b.className) page.drawText(b.className, { x, y, size: 14, font: regular });
   else page.drawLine({ start: { x, y: y - 2 }, end: { x: x + width / 2, y: y - 2 }, thickness: 0.8, color: grey });
   page.drawText(L.cover, { x, y: 40 * MM, size: 9, font: regular, color: grey });
 }

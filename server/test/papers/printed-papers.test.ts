@@ -155,7 +155,7 @@ describe(`printed papers [${engine}]`, () => {
     expect((await admin.req('DELETE', `/api/v1/copies/${one}/identify`)).status).toBe(200);
     const four = await copyOfPaper(4);
     expect((await admin.req('POST', `/api/v1/copies/${four}/identify`, { studentId: await studentId('7001') })).status).toBe(200);
-  });
+  }, 900_000);
 
   it('a question paper is printed behind the answer pages', async () => {
     const exam = await makeExam(admin, [], { pagesPerCopy: 1 });
