@@ -126,6 +126,8 @@ export const MyCopy = z.object({
       /** leaves: explicitly left "not scored" by the teacher; exercises: every question below was */
       notScored: z.boolean(),
       comment: z.string().nullable(),
+      /** the rubric items applied on the question, as applied (issue 13): label, comment for the student, points in hundredths */
+      rubric: z.array(z.object({ label: z.string(), comment: z.string(), points: z.number().int(), kind: z.enum(['DELTA', 'ABSOLUTE']) })).optional(),
     }),
   ),
   /** labels of the questions left "not scored" (the total is over the others), in scale order */

@@ -1,3 +1,4 @@
+import { appliedByQuestion, commentWithItems } from '../services/rubric/rubric-summary.ts';
 import type { JobHandler } from './types.ts';
 import { findCopy, listPagesWithBlobs } from '../repositories/copy.repository.ts';
 import { findExam, listQuestions } from '../repositories/exam.repository.ts';
@@ -68,6 +69,8 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
     }),
   );
   const leaves = new Set(leafQuestions(questions).map((q) => q.id));
+  const rubric = await appliedByQuestion(ctx.db, copyId);
+  const decimal = ctx.config.documentLanguage === 'fr' ? ',' : '.';
   return {
     examTitle: exam!.title,
     copyCode: copy.anonymous_code,
@@ -85,7 +88,10 @@ export async function buildFlattenInput(ctx: AppContext, copy: Copy): Promise<Fl
       points: a.points ? (JSON.parse(a.points) as [number, number][]) : null,
     })),
     questions: questions.map((q) => ({ id: q.id, parentId: q.parent_id, label: q.label, maxPoints: q.max_points })),
-    scores: scores.filter((s) => leaves.has(s.question_id)).map((s) => ({ questionId: s.question_id, points: s.points, comment: s.comment })),
+    // the summary lists each question's applied rubric items with their comments (issue 13)
+    scores: scores
+      .filter((s) => leaves.has(s.question_id))
+      .map((s) => ({ questionId: s.question_id, points: s.points, comment: commentWithItems(s.comment, rubric.get(s.question_id), decimal) })),
     notScored: marks.filter((m) => leaves.has(m.question_id)).map((m) => m.question_id),
     total: computeTotal(scores, leaves),
     maxTotal: computeMaxTotal(questions),

@@ -15,6 +15,7 @@ import { isStudentOfUser, releasedCopiesOf } from '../repositories/portal.reposi
 import { listRegradesOfCopies } from '../repositories/regrade.repository.ts';
 import { latestReviewOf, latestReviews, type CopyReviewRow } from '../repositories/review.repository.ts';
 import { requireRole } from './access.ts';
+import { appliedByQuestion, type AppliedForStudent } from './rubric/rubric-summary.ts';
 import { computeMaxTotal, computeTotal, leafQuestions, questionResults } from './total.ts';
 import { regradeDto } from './regrade.service.ts';
 import { notScoredBefore, scoresBefore, studentView, type ReviewedScore } from './review.service.ts';
@@ -26,7 +27,12 @@ type Question = Awaited<ReturnType<typeof listQuestions>>[number];
  * none; exercises the subtotal of their scored leaves) and whether it was left "not scored", and the labels of
  * the leaves left "not scored" (the total is over the others).
  */
-function resultOf(questions: Question[], scores: ReviewedScore[], notScoredIds: Iterable<string>) {
+function resultOf(
+  questions: Question[],
+  scores: ReviewedScore[],
+  notScoredIds: Iterable<string>,
+  rubric: ReadonlyMap<string, AppliedForStudent[]> = new Map(),
+) {
   const leaves = leafQuestions(questions);
   const leafIds = new Set(leaves.map((q) => q.id));
   const byQuestion = new Map(scores.map((s) => [s.question_id, s]));
@@ -45,6 +51,8 @@ function resultOf(questions: Question[], scores: ReviewedScore[], notScoredIds: 
         points: r?.points ?? 0,
         notScored: !!r && r.notScored === r.leaves,
         comment: byQuestion.get(q.id)?.comment ?? null,
+        /** the rubric items applied on the question, as applied (issue 13) */
+        rubric: (rubric.get(q.id) ?? []).map((i) => ({ label: i.label, comment: i.comment, points: i.points, kind: i.kind })),
       };
     }),
     notScored: leaves.filter((q) => marked.has(q.id)).map((q) => q.label),
@@ -65,13 +73,18 @@ export async function myCopies(ctx: AppContext, actor: Actor) {
   const now = ctx.clock.now();
   const items = await Promise.all(
     copies.map(async (c) => {
-      const [questions, scores, marks] = await Promise.all([listQuestions(ctx.db, c.exam_id), listScores(ctx.db, c.id), listUnscoredMarks(ctx.db, c.id)]);
+      const [questions, scores, marks, rubric] = await Promise.all([
+        listQuestions(ctx.db, c.exam_id),
+        listScores(ctx.db, c.id),
+        listUnscoredMarks(ctx.db, c.id),
+        appliedByQuestion(ctx.db, c.id),
+      ]);
       const current = marks.map((m) => m.question_id);
       const latest = reviews.get(c.id) ?? null;
       const underReview = studentView(c, latest) === 'UNDER_REVIEW';
       // under review: the released result, with the questions it left "not scored" (the current ones for a
       // review written before its snapshot kept them)
-      const shown = underReview ? resultOf(questions, scoresBefore(latest!), notScoredBefore(latest!) ?? current) : resultOf(questions, scores, current);
+      const shown = underReview ? resultOf(questions, scoresBefore(latest!), notScoredBefore(latest!) ?? current) : resultOf(questions, scores, current, rubric);
       return {
         id: c.id,
         exam: { id: c.exam_id, title: c.title, examDate: c.exam_date },

@@ -4,11 +4,12 @@ import { createTestEnv, leafIds, listen, makeCopy, makeExam, makeUser, overHttp,
 export async function rubricWorld(teachers = 2, config: Parameters<typeof createTestEnv>[0] = { config: { leaseTtlMs: 60_000 } }) {
   const env = await createTestEnv(config);
   const base = await listen(env);
-  const admin = overHttp(base, await makeUser(env, 'ADMIN'));
+  const adminInject = await makeUser(env, 'ADMIN');
+  const admin = overHttp(base, adminInject);
   const raw = await Promise.all(Array.from({ length: teachers }, () => makeUser(env, 'TEACHER')));
   const exam = await makeExam(admin, raw);
   const [q1a, q1b, q2] = leafIds(exam) as [string, string, string];
-  return { env, base, admin, teachers: raw.map((t) => overHttp(base, t)), exam, q1a, q1b, q2 };
+  return { env, base, admin, adminInject, teachers: raw.map((t) => overHttp(base, t)), exam, q1a, q1b, q2 };
 }
 
 export type World = Awaited<ReturnType<typeof rubricWorld>>;

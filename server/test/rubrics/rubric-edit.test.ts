@@ -167,7 +167,7 @@ describe(`editing a rubric item changes every copy using it [${engine}]`, () => 
     const F = await item(t2, w.exam.id, { questionId: w.q1b, label: 'F', points: -100 });
     const G = await item(t2, w.exam.id, { questionId: w.q1b, label: 'G', points: 150 });
     const copies = await Promise.all([1, 2, 3, 4].map(() => makeCopy(w.env, w.exam.id)));
-    const leases = [];
+    const leases: string[] = [];
     for (const [i, c] of copies.entries()) {
       const l = await lock(w.teachers[i % 2]!, c, w.q1b);
       expect(l.status).toBe(200);
