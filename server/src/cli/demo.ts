@@ -16,6 +16,8 @@ import { validateCopy } from '../services/copy.service.ts';
 import { createExam, listExams, setCorrectors } from '../services/exam.service.ts';
 import { importRoster } from '../services/student.service.ts';
 import { createUpload, getUpload } from '../services/upload.service.ts';
+import { createRubricItem } from '../services/rubric/rubric.service.ts';
+import { setScoringMode } from '../services/rubric/question-mode.service.ts';
 
 export const DEMO_TITLE = 'Démo — Mathématiques';
 export const DEMO_TEACHER_EMAIL = 'prof.demo@korrigo.local';
@@ -38,6 +40,35 @@ const SCALE = [
   { label: 'Exercice 2 — Géométrie', maxPoints: 600 },
   { label: 'Exercice 3 — Probabilités', children: [{ label: '3a', maxPoints: 300 }, { label: '3b', maxPoints: 400 }] },
 ];
+
+type DemoItem = { label: string; comment: string; points: number; kind?: 'DELTA' | 'ABSOLUTE'; group?: string };
+/** Rubric keys per leaf question (issue 13): a teacher can grade the demo question by question with keys 1–9. */
+const RUBRIC: Record<string, { mode: 'ADDITIVE' | 'SUBTRACTIVE'; items: DemoItem[] }> = {
+  '1a': { mode: 'ADDITIVE', items: [
+    { label: 'Bonne méthode', comment: 'La méthode est la bonne.', points: 150 },
+    { label: 'Résultat juste', comment: 'Le résultat est exact.', points: 100 },
+  ] },
+  '1b': { mode: 'SUBTRACTIVE', items: [
+    { label: 'Erreur de signe', comment: 'Attention au signe de la dérivée.', points: -100 },
+    { label: 'Dérivée fausse', comment: 'Revoir la dérivée d’un produit.', points: -200 },
+    { label: 'Pas de conclusion', comment: 'Il manque la phrase de conclusion.', points: -50 },
+  ] },
+  'Exercice 2 — Géométrie': { mode: 'ADDITIVE', items: [
+    { label: 'Figure complète', comment: 'Figure juste et complète.', points: 200, group: 'figure' },
+    { label: 'Figure partielle', comment: 'La figure est incomplète.', points: 100, group: 'figure' },
+    { label: 'Démonstration correcte', comment: 'Démonstration rigoureuse.', points: 300 },
+    { label: 'Rédaction soignée', comment: 'Rédaction claire.', points: 100 },
+  ] },
+  '3a': { mode: 'ADDITIVE', items: [
+    { label: 'Tout juste', comment: 'Parfait.', points: 300, kind: 'ABSOLUTE' },
+    { label: 'À moitié', comment: 'La moitié du raisonnement est là.', points: 150, kind: 'ABSOLUTE' },
+    { label: 'Faux', comment: 'Revoir la loi binomiale.', points: 0, kind: 'ABSOLUTE' },
+  ] },
+  '3b': { mode: 'SUBTRACTIVE', items: [
+    { label: 'Arbre incomplet', comment: 'L’arbre de probabilités est incomplet.', points: -100 },
+    { label: 'Calcul faux', comment: 'Erreur de calcul.', points: -150 },
+  ] },
+};
 
 const ascii = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]+/g, '').toLowerCase();
 
@@ -85,6 +116,16 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void = c
 
   const exam = await createExam(ctx, admin, { title: DEMO_TITLE, examDate: new Date().toISOString().slice(0, 10), pagesPerCopy: PAGES_PER_COPY, questions: SCALE });
   await setCorrectors(ctx, admin, exam.id, [teacherId]);
+  let rubricItems = 0;
+  for (const q of exam.questions.filter((x) => x.isLeaf)) {
+    const r = RUBRIC[q.label];
+    if (!r) continue;
+    await setScoringMode(ctx, admin, exam.id, q.id, r.mode);
+    for (const i of r.items) {
+      await createRubricItem(ctx, admin, exam.id, { questionId: q.id, label: i.label, comment: i.comment, points: i.points, kind: i.kind, group: i.group ?? null });
+      rubricItems++;
+    }
+  }
 
   // the stack as it comes off the scanner: not in roster order, absentees missing
   const present = students.filter((_, i) => !ABSENT.has(i));
@@ -108,6 +149,7 @@ export async function runDemo(ctx: AppContext, print: (line: string) => void = c
   print(`  scale     ${exam.questions.filter((q) => q.isLeaf).length} questions, ${exam.maxTotal / 100} points, ${PAGES_PER_COPY} pages per copy`);
   print(`  roster    ${students.length} students of ${CLASS_NAME} (numbers DEMO-001 … DEMO-${String(students.length).padStart(3, '0')})`);
   print(`  scan      ${status.pageCount} pages → ${status.copyIds.length} copies, validated (READY), not yet identified; ${students.length - stack.length} students absent`);
+  print(`  rubric    ${rubricItems} rubric keys on the ${Object.keys(RUBRIC).length} questions (additive or subtractive; question mode grades them with keys 1–9)`);
   print(`  corrector Claire Martin (démo) <${DEMO_TEACHER_EMAIL}>`);
   print(password ? `            one-time password: ${password}   (shown once; a new one is asked at first login)` : '            (existing account: its password is unchanged)');
   print('');

@@ -482,6 +482,7 @@ export async function finalize(ctx: AppContext, actor: Actor, copyId: string, to
     }
     await settleUnscoredQuestions(tx, copy, { actorId: actor.id, now, allowUnscored: !!opts?.allowUnscored, during: 'FINALIZE' });
     await locks.releaseLease(tx, copyId);
+    await qlocks.releaseAllQuestionLeases(tx, copyId); // an admin may finalize while others hold question leases
     const jobId = await enqueueJob(tx, { kind: 'FLATTEN_COPY', refId: copyId, payload: { copyId }, now });
     return { status: 'GRADING_IN_PROGRESS', jobId };
   });

@@ -41,6 +41,19 @@ describe(`korrigo demo [${engine}]`, () => {
     const copy = (await teacher.req('GET', `/api/v1/copies/${demo.copyIds[0]}`)).body;
     expect(copy.pages).toHaveLength(2);
     expect((await teacher.req('GET', copy.pages[0].imageUrl)).status).toBe(200);
+    // the demo's rubric keys (issue 13): the teacher grades question 1b of a copy with them, in question mode
+    const rubric = await teacher.req('GET', `/api/v1/exams/${demo.examId}/rubric-items`);
+    expect(rubric.status).toBe(200);
+    expect(rubric.body.items).toHaveLength(14);
+    const q1b = rubric.body.items.find((i: { label: string }) => i.label === 'Erreur de signe').questionId;
+    expect(rubric.body.questions.find((q: { questionId: string }) => q.questionId === q1b).mode).toBe('SUBTRACTIVE');
+    const next = await teacher.req('GET', `/api/v1/exams/${demo.examId}/questions/${q1b}/next`);
+    expect(next.status).toBe(200);
+    const lease = await teacher.req('POST', `/api/v1/copies/${next.body.copy.id}/lock`, { questionId: q1b });
+    const graded = await teacher.req('PUT', `/api/v1/copies/${next.body.copy.id}/questions/${q1b}/rubric`, {
+      version: 0, applied: [{ itemId: rubric.body.items.find((i: { label: string }) => i.label === 'Erreur de signe').id }],
+    }, { 'x-lock-token': lease.body.token });
+    expect(graded.body.score.points).toBe(350); // 4.5 − 1
 
     const before = { copies: await rowCount(env, 'copies'), uploads: await rowCount(env, 'uploads') };
     const again: string[] = [];

@@ -39,6 +39,8 @@ interface Side {
   annotationId: string;
   regradeId: string;
   uploadId: string;
+  /** a rubric item of q0 that no copy uses (issue 13) */
+  rubricItemId: string;
 }
 interface World {
   side: Side;
@@ -112,6 +114,7 @@ const NOT_ADMIN_ACTIONS = new Set([
   'POST /api/v1/auth/logout',
   'POST /api/v1/copies/:id/lock/heartbeat',
   'PUT /api/v1/copies/:id/draft',
+  'POST /api/v1/rubric-items/:id/preview', // computes what an edit would do, changes nothing
 ]);
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public: docs and operations
@@ -294,6 +297,41 @@ const TABLE: Record<string, Entry> = {
     },
     expect: leaseWrite(204),
   },
+  // ---------------------------------------------------------------- rubrics and question mode (issue 13)
+  'GET /api/v1/exams/:id/rubric-items': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items` }), expect: examStaff(200) },
+  'POST /api/v1/exams/:id/rubric-items': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items`, body: { questionId: w.side.q0, label: 'Key', points: 100 } }),
+    expect: examStaff(201),
+  },
+  'PATCH /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}`, body: { version: 1, label: 'Renamed' } }), expect: examStaff(200) },
+  'POST /api/v1/rubric-items/:id/preview': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}/preview`, body: { points: 50 } }), expect: examStaff(200) },
+  'DELETE /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}?version=1` }), expect: examStaff(204) },
+  'GET /api/v1/copies/:id/rubric': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/rubric` }), expect: copyStaff(200) },
+  'PUT /api/v1/copies/:id/questions/:questionId/rubric': {
+    req: async (w, as) => ({
+      url: `${a}/copies/${w.side.ready}/questions/${w.side.q0}/rubric`,
+      body: { version: 0, applied: [{ itemId: w.side.rubricItemId }] },
+      headers: await leaseOf(as, w.side.ready),
+    }),
+    expect: leaseWrite(200),
+  },
+  'GET /api/v1/exams/:id/questions/:questionId/next': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/next` }), expect: examStaff(200) },
+  'PUT /api/v1/exams/:id/questions/:questionId/region': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/region`, body: { region: { pagePosition: 0, x: 0, y: 0, w: 0.5, h: 0.5 } } }),
+    expect: examManagers(200),
+  },
+  'PUT /api/v1/exams/:id/questions/:questionId/scoring-mode': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/scoring-mode`, body: { mode: 'ADDITIVE' } }),
+    expect: examManagers(200),
+  },
+  'GET /api/v1/exams/:id/question-correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-correctors` }), expect: examStaff(200) },
+  'PUT /api/v1/exams/:id/questions/:questionId/correctors': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/correctors`, body: { assignments: [] } }),
+    expect: examManagers(200),
+  },
+  'GET /api/v1/exams/:id/question-progress': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-progress` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'POST /api/v1/exams/:id/finalize-complete': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/finalize-complete` }), expect: examManagers(200) },
+
   'POST /api/v1/copies/:id/submit': {
     req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/submit`, body: { allowUnscored: true }, headers: await leaseOf(as, w.side.ready) }),
     expect: leaseWrite(200),
@@ -384,7 +422,12 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         .values({ id: uploadId, exam_id: exam.id, source_blob_id: file.id, mode: 'BATCH', status: 'DONE', page_count: 1, pages_done: 1, error: null, created_by: users.admin.id, created_at: now, updated_at: now })
         .execute();
     });
-    return { examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId };
+    const item = await corrector.req('POST', `${a}/exams/${exam.id}/rubric-items`, { questionId: q0, label: 'Method', points: 100 });
+    if (item.status !== 201) throw new Error(`rubric item ${item.status}`);
+    return {
+      examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id,
+      regradeId: rg.body.regradeRequest.id, uploadId, rubricItemId: item.body.item.id,
+    };
   }
 
   async function buildWorlds(): Promise<{ X: World; Y: World }> {

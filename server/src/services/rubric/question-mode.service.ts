@@ -13,6 +13,7 @@ import { transaction } from '../../db/transaction.ts';
 import * as locks from '../../repositories/lock.repository.ts';
 import * as qlocks from '../../repositories/question-lock.repository.ts';
 import { loadExamAccess, loadExamToManage, requireRole } from '../access.ts';
+import { audit } from '../audit.service.ts';
 import { leafQuestions } from '../total.ts';
 import { transition } from '../copy-state-machine.ts';
 import { findCopy } from '../../repositories/copy.repository.ts';
@@ -39,6 +40,7 @@ export async function setScoringMode(ctx: AppContext, actor: Actor, examId: stri
       }
       await qm.setScoringMode(tx, questionId, mode);
     }
+    await audit(tx, actor, 'QUESTION_SCORING_MODE_SET', 'question', questionId, { examId, mode, was: q.scoring_mode }, ctx.clock.now().toISOString());
     return { questionId, mode, region: parseRegion(q.region) };
   });
 }
@@ -54,6 +56,7 @@ export async function setRegion(ctx: AppContext, actor: Actor, examId: string, q
       if (region.pagePosition >= exam.pages_per_copy) throw validation(`The exam has ${exam.pages_per_copy} pages per copy`);
     }
     await qm.setRegion(tx, questionId, region ? JSON.stringify(region) : null);
+    await audit(tx, actor, 'QUESTION_REGION_SET', 'question', questionId, { examId, region }, ctx.clock.now().toISOString());
     return { questionId, mode: q.scoring_mode, region };
   });
 }
@@ -143,6 +146,7 @@ export async function setQuestionCorrectors(
       if (!(await isCorrector(tx, examId, a.userId))) throw validation('Only correctors of the exam can be given a question', { userId: a.userId });
     }
     await qm.replaceAssignments(tx, examId, questionId, assignments.map((a) => ({ userId: a.userId, quota: a.quota ?? null })));
+    await audit(tx, actor, 'QUESTION_CORRECTORS_SET', 'question', questionId, { examId, assignments }, ctx.clock.now().toISOString());
   });
   return listQuestionCorrectors(ctx, actor, examId);
 }
@@ -236,5 +240,6 @@ export async function finalizeComplete(ctx: AppContext, actor: Actor, examId: st
     if (r.reason) skipped.push({ copyId: c.id, reason: r.reason });
     else if (r.jobId) finalized.push({ copyId: c.id, jobId: r.jobId });
   }
+  await audit(ctx.db, actor, 'BATCH_FINALIZE', 'exam', examId, { finalized: finalized.map((f) => f.copyId), skipped }, ctx.clock.now().toISOString());
   return { finalized, skipped };
 }

@@ -19,6 +19,7 @@ import { findQuestion, countableCopies, scoresOfExam, liveLeasesOfExam } from '.
 import { listQuestions } from '../../repositories/exam.repository.ts';
 import { insertEvent } from '../../repositories/event.repository.ts';
 import { loadExamAccess, requireRole } from '../access.ts';
+import { audit } from '../audit.service.ts';
 import { computeMaxTotal, leafQuestions } from '../total.ts';
 import { applicationConflict, rubricScore, totalsHistogram } from './rubric-score.ts';
 import { itemDto } from './rubric.service.ts';
@@ -193,6 +194,13 @@ export async function patchRubricItem(ctx: AppContext, actor: Actor, id: string,
         metadata: { itemId: id, questionId: item.question_id, itemVersion: updated.version, before: c.before.points, after: c.after.points },
       });
     }
+    await audit(tx, actor, 'RUBRIC_ITEM_UPDATED', 'rubric_item', id, {
+      examId: item.exam_id,
+      version: updated.version,
+      fields: Object.keys(body).filter((k) => k !== 'version'),
+      changed: ids.length,
+      graded: effect.graded.map((g) => g.copyId),
+    }, now);
     return { item: itemDto(updated, effect.usage), copies: effect.copies, graded: effect.graded, leased, histogram: effect.histogram, usage: effect.usage };
   });
 }
@@ -208,5 +216,6 @@ export async function deleteRubricItem(ctx: AppContext, actor: Actor, id: string
     if ((await repo.deleteItemIfVersion(tx, id, version)) === 0) {
       throw new AppError('VERSION_CONFLICT', 409, 'This rubric item was changed meanwhile (another corrector)', { current: itemDto(item, 0) });
     }
+    await audit(tx, actor, 'RUBRIC_ITEM_DELETED', 'rubric_item', id, { examId: item.exam_id, label: item.label }, ctx.clock.now().toISOString());
   });
 }

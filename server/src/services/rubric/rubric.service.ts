@@ -18,6 +18,7 @@ import { listPages } from '../../repositories/copy.repository.ts';
 import { insertEvent } from '../../repositories/event.repository.ts';
 import { insertAnnotation } from '../../repositories/annotation.repository.ts';
 import { loadCopyFor, loadExamAccess, requireRole } from '../access.ts';
+import { audit } from '../audit.service.ts';
 import { annotationDto, scoreDto } from '../copy.service.ts';
 import { leafQuestions } from '../total.ts';
 import { applicationConflict, rubricScore, type ScoringMode } from './rubric-score.ts';
@@ -113,6 +114,7 @@ export async function createRubricItem(
       created_at: now,
       updated_at: now,
     });
+    await audit(tx, actor, 'RUBRIC_ITEM_CREATED', 'rubric_item', row.id, { examId, questionId: row.question_id, label: row.label, points: row.points, kind: row.kind }, now);
     return itemDto(row, 0);
   });
 }

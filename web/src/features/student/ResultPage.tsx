@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api, type MyCopy } from '../../api/client';
 import { type Key, useI18n } from '../../i18n';
 import { Link } from '../../lib/router';
-import { formatPoints } from '../../lib/points';
+import { formatDelta, formatPoints } from '../../lib/points';
 import { shortDate } from '../../lib/time';
 import { useAsync } from '../../lib/useAsync';
 import { ErrorBox, Loading } from '../common/ui';
@@ -42,7 +42,18 @@ export function ResultPage({ copyId }: { copyId: string }) {
               <td style={{ paddingLeft: `${0.6 + r.depth}rem` }}>{r.isLeaf ? r.label : <strong>{r.label}</strong>}</td>
               <td className="num">{r.notScored ? <em className="muted">{t('notScored')}</em> : formatPoints(r.points, lang)}</td>
               <td className="num">{formatPoints(r.maxPoints, lang)}</td>
-              <td>{r.comment}</td>
+              <td>
+                {r.comment}
+                {r.rubric.length > 0 && (
+                  <ul className="rubric-applied" data-testid={`rubric-applied-${r.questionId}`}>
+                    {r.rubric.map((it, i) => (
+                      <li key={i}>
+                        <strong>{it.label}</strong> ({it.kind === 'ABSOLUTE' ? formatPoints(it.points, lang) : formatDelta(it.points, lang)}){it.comment ? ` — ${it.comment}` : ''}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
             </tr>
           ))}
           <tr>

@@ -23,4 +23,10 @@ describe('resultRows', () => {
       ['1a', 1, 300, false],
     ]);
   });
+
+  it('carries the rubric items applied on a question, none when the server sends none', () => {
+    const items = [{ label: 'Method', comment: 'Good method', points: 200, kind: 'DELTA' as const }];
+    const copy = { questions: [{ ...question('q1', null, 'Q1', 200), rubric: items }, question('q2', null, 'Q2', 0)] } as unknown as MyCopy;
+    expect(resultRows(copy).map((r) => r.rubric)).toEqual([items, []]);
+  });
 });

@@ -9,6 +9,8 @@ export interface ResultRow {
   notScored: boolean;
   maxPoints: number;
   comment: string | null;
+  /** the rubric items applied on the question, with their comments (issue 13) */
+  rubric: { label: string; comment: string; points: number; kind: 'DELTA' | 'ABSOLUTE' }[];
   isLeaf: boolean;
   depth: number;
 }
@@ -19,7 +21,7 @@ export function resultRows(c: MyCopy): ResultRow[] {
   const out: ResultRow[] = [];
   const walk = (parent: string | null, depth: number) => {
     for (const q of byParent.get(parent) ?? []) {
-      out.push({ questionId: q.id, label: q.label, points: q.points, notScored: q.notScored, maxPoints: q.maxPoints, comment: q.comment, isLeaf: q.isLeaf, depth });
+      out.push({ questionId: q.id, label: q.label, points: q.points, notScored: q.notScored, maxPoints: q.maxPoints, comment: q.comment, rubric: q.rubric ?? [], isLeaf: q.isLeaf, depth });
       walk(q.id, depth + 1);
     }
   };

@@ -34,6 +34,9 @@ export function RubricPanel({ rubric, examId, question, leaves, setQuestion, edi
   const saved = rubric.saved[qid];
   const computed = computeScore(mode, question.maxPoints, rubric.items, want);
   const pending = rubric.status.pending > 0;
+  // the server's score when it holds one and nothing waits; else what the items give (nothing applied, nothing saved: none)
+  const touched = pending || want.applied.length > 0 || !!want.adjustment;
+  const shownScore = mode === 'FREE' ? (saved?.points ?? null) : !pending && saved && saved.points !== null ? saved.points : touched ? computed.points : null;
   const [adjText, setAdjText] = useState(want.adjustment ? formatPoints(want.adjustment, lang) : '');
   const [adjError, setAdjError] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -105,7 +108,7 @@ export function RubricPanel({ rubric, examId, question, leaves, setQuestion, edi
       )}
       <div className="rubric-score" data-testid="rubric-score">
         {t('rubricScore')}:{' '}
-        <strong>{mode === 'FREE' ? formatPoints(saved?.points ?? null, lang) || '—' : formatPoints(pending || !saved || saved.points === null ? computed.points : saved.points, lang)}</strong> /{' '}
+        <strong>{formatPoints(shownScore, lang) || '—'}</strong> /{' '}
         {formatPoints(question.maxPoints, lang)}
         {pending && <span className="muted"> · {t('rubricSaving')}</span>}
       </div>
