@@ -19,7 +19,8 @@ import { fmt, percentile } from './lib/stats.ts';
 
 const RUNS = 5;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const webDist = path.resolve(import.meta.dirname, '../../web/dist');
+// KORRIGO_BENCH_WEB_DIST: another build of the web app (e.g. an older one, to compare)
+const webDist = process.env.KORRIGO_BENCH_WEB_DIST ?? path.resolve(import.meta.dirname, '../../web/dist');
 const TARGETS = { cold: 300, next: 150 };
 
 interface Timed {
@@ -100,7 +101,7 @@ function recordRequests(page: Page) {
     chain(originEpochMs: number, untilMs: number) {
       page.off('requestfinished', onDone);
       return seen
-        .filter((r) => r.start - originEpochMs <= untilMs)
+        .filter((r) => r.start >= originEpochMs && r.start - originEpochMs <= untilMs)
         .sort((a, b) => a.start - b.start)
         .map((r) => `${r.url} ${fmt(r.start - originEpochMs, 0)}→${fmt(r.end - originEpochMs, 0)}`)
         .join(', ');

@@ -40,8 +40,29 @@ export function loadDesk(copyId: string): Promise<DeskBundle> {
   return known && Date.now() - known.at < FRESH_MS ? known.bundle : fetchDesk(copyId);
 }
 
-/** At start-up on `/copies/:id/grade`: the desk's request leaves with `/auth/me`, not after it. */
+declare global {
+  interface Window {
+    /** the request public/desk-early.js sent from index.html, before this code was even loaded */
+    __korrigoDesk?: { copyId: string; at: number; response: Promise<Response> };
+  }
+}
+
+/**
+ * At start-up on `/copies/:id/grade`: the desk's request left with index.html (public/desk-early.js), or leaves
+ * now, alongside `/auth/me` rather than after it. A refused early answer is asked again through the API client,
+ * which reports it as every request does (a 401 sends the app to the login page).
+ */
 export function prefetchDeskOfLocation(path = typeof location === 'undefined' ? '' : location.pathname) {
   const m = /^\/copies\/([^/]+)\/grade\/?$/.exec(path);
-  if (m) prefetchDesk(decodeURIComponent(m[1]!));
+  if (!m) return;
+  const copyId = decodeURIComponent(m[1]!);
+  const early = typeof window === 'undefined' ? undefined : window.__korrigoDesk;
+  if (early && early.copyId === copyId) {
+    window.__korrigoDesk = undefined;
+    const bundle = early.response.then((r) => (r.ok ? (r.json() as Promise<DeskBundle>) : fetchDesk(copyId)), () => fetchDesk(copyId));
+    ahead.set(copyId, { at: early.at, bundle });
+    bundle.catch(() => ahead.delete(copyId));
+    return;
+  }
+  prefetchDesk(copyId);
 }
