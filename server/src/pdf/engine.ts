@@ -43,7 +43,11 @@ export const defaultPdfEngine: PdfEngine = {
   inspectUpload: async (bytes, caps) => (await pool('quick')).inspectPdfMoving(bytes, caps),
   async inspectStored(scan, caps) {
     const file = scan.localFile();
-    return file ? (await pool('quick')).inspectPdfFile(file, caps) : (await pool('quick')).inspectPdfMoving(new Uint8Array(await scan.read()), caps);
+    if (file) return (await pool('quick')).inspectPdfFile(file, caps);
+    const bytes = await scan.read();
+    // moved to the thread only when the bytes own their whole buffer (a small Buffer may share Node's pool)
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    return own ? (await pool('quick')).inspectPdfMoving(bytes, caps) : (await pool('quick')).inspectPdf(bytes, caps);
   },
   async renderPages(scan, pageIndices, lane) {
     const file = scan.localFile();

@@ -9,7 +9,7 @@ import * as fx from '../fixtures/pdf-fixtures.ts';
 import { defaultPdfEngine, type PdfEngine } from '../../src/pdf/engine.ts';
 import { closePdfPool } from '../../src/pdf/pool.ts';
 import type { StoredBlob } from '../../src/storage/blob-store.ts';
-import { distinctJpegs, ingest, pageImages, sha256 } from './helpers.ts';
+import { distinctJpegs, ingest, pageImages, runJobs, sha256, upload } from './helpers.ts';
 
 describe(`ingest through the PDF-engine interface [${engine}]`, () => {
   let env: TestEnv;
@@ -60,5 +60,21 @@ describe(`ingest through the PDF-engine interface [${engine}]`, () => {
       expect(p.content_type).toBe('image/jpeg');
       expect(p.bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     }
+  });
+
+  it('a job without the page map (queued by an older version) inspects the stored scan through ctx.pdf, read through the store', async () => {
+    const exam = await makeExam(admin, [], { pagesPerCopy: 2 });
+    const jpegs = await distinctJpegs(2);
+    const res = await upload(admin, exam.id, await fx.scanPdfFrom(jpegs, 2));
+    expect(res.status).toBe(202);
+    await env.ctx.db.updateTable('jobs').set({ payload: JSON.stringify({ uploadId: res.body.upload.id }) }).where('ref_id', '=', res.body.upload.id).execute();
+    calls.length = 0;
+    storedReads.length = 0;
+    await runJobs(env);
+    expect(calls).toEqual(['inspectStored']);
+    expect(storedReads).toHaveLength(1);
+    const done = (await admin.req('GET', `/api/v1/uploads/${res.body.upload.id}`)).body;
+    expect(done).toMatchObject({ status: 'DONE', pageCount: 2, error: null });
+    expect((await pageImages(env, done.copyIds)).map((p) => p.sha256)).toEqual(jpegs.map(sha256));
   });
 });
