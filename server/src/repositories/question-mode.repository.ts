@@ -93,3 +93,39 @@ export const liveLeasesOfExam = async (ex: Executor, examId: string, now: string
     .execute();
   return { whole, perQuestion };
 };
+
+/** The copy, when `userId` sees it only through a question of its exam dispatched to them (past STAGING, not MERGED). */
+export const copyVisibleThroughQuestion = (ex: Executor, a: { copyId: string; questionId: string; userId: string }) =>
+  ex
+    .selectFrom('copies')
+    .innerJoin('question_assignments as qa', 'qa.exam_id', 'copies.exam_id')
+    .innerJoin('exam_correctors as ec', (j) => j.onRef('ec.exam_id', '=', 'copies.exam_id').onRef('ec.user_id', '=', 'qa.user_id'))
+    .selectAll('copies')
+    .where('copies.id', '=', a.copyId)
+    .where('qa.question_id', '=', a.questionId)
+    .where('qa.user_id', '=', a.userId)
+    .where('copies.status', 'not in', ['STAGING', 'MERGED'])
+    .executeTakeFirst();
+
+/** The exam's correctors with their names, by name. */
+export const correctorsWithNames = (ex: Executor, examId: string) =>
+  ex
+    .selectFrom('exam_correctors')
+    .innerJoin('users', 'users.id', 'exam_correctors.user_id')
+    .select(['users.id', 'users.display_name'])
+    .where('exam_correctors.exam_id', '=', examId)
+    .orderBy('users.display_name')
+    .execute();
+
+/** Display names of these users. */
+export const userNames = (ex: Executor, ids: string[]) =>
+  ids.length ? ex.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute() : Promise.resolve([]);
+
+/** The questions of a copy that are settled: scored, or marked "not scored". */
+export async function settledQuestionIds(ex: Executor, copyId: string): Promise<Set<string>> {
+  const [scored, marked] = await Promise.all([
+    ex.selectFrom('scores').select('question_id').where('copy_id', '=', copyId).execute(),
+    ex.selectFrom('unscored_questions').select('question_id').where('copy_id', '=', copyId).execute(),
+  ]);
+  return new Set([...scored, ...marked].map((s) => s.question_id));
+}

@@ -12,7 +12,7 @@ import { iso, randomToken } from '../../ids.ts';
 import * as locks from '../../repositories/lock.repository.ts';
 import * as qlocks from '../../repositories/question-lock.repository.ts';
 import { insertEvent } from '../../repositories/event.repository.ts';
-import { findQuestion, assignmentsOfQuestion } from '../../repositories/question-mode.repository.ts';
+import { findQuestion, assignmentsOfQuestion, copyVisibleThroughQuestion } from '../../repositories/question-mode.repository.ts';
 import { leafQuestions } from '../total.ts';
 import { listQuestions } from '../../repositories/exam.repository.ts';
 import { loadCopyFor, requireRole, type CopyAccess } from '../access.ts';
@@ -48,19 +48,9 @@ export async function loadCopyForQuestion(
     found = await loadCopyFor(ex, actor, copyId, lock);
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== 'NOT_FOUND') throw err;
-    const viaQuestion = await ex
-      .selectFrom('copies')
-      .innerJoin('question_assignments as qa', 'qa.exam_id', 'copies.exam_id')
-      .innerJoin('exam_correctors as ec', (j) => j.onRef('ec.exam_id', '=', 'copies.exam_id').onRef('ec.user_id', '=', 'qa.user_id'))
-      .select('copies.id')
-      .where('copies.id', '=', copyId)
-      .where('qa.question_id', '=', questionId)
-      .where('qa.user_id', '=', actor.id)
-      .where('copies.status', 'not in', ['STAGING', 'MERGED'])
-      .executeTakeFirst();
-    if (!viaQuestion) throw err;
+    const copy = await copyVisibleThroughQuestion(ex, { copyId, questionId, userId: actor.id });
+    if (!copy) throw err;
     // visible through the question's dispatch: load it as its corrector
-    const copy = await ex.selectFrom('copies').selectAll().where('id', '=', copyId).executeTakeFirstOrThrow();
     found = { copy, exam: undefined as never, access: 'corrector' };
   }
   if (found.access === 'student') throw notFound('Copy');

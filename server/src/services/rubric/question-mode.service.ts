@@ -161,21 +161,13 @@ export async function questionProgress(ctx: AppContext, actor: Actor, examId: st
     qm.scoresOfExam(ctx.db, examId),
     qm.unscoredMarksOfExam(ctx.db, examId),
     dispatchOf(ctx.db, examId),
-    ctx.db
-      .selectFrom('exam_correctors')
-      .innerJoin('users', 'users.id', 'exam_correctors.user_id')
-      .select(['users.id', 'users.display_name'])
-      .where('exam_correctors.exam_id', '=', examId)
-      .orderBy('users.display_name')
-      .execute(),
+    qm.correctorsWithNames(ctx.db, examId),
   ]);
   const leaves = leafQuestions(questions);
   const names = new Map(correctors.map((c) => [c.id, c.display_name]));
   const scorerIds = new Set(scores.map((s) => s.updated_by));
   const leafIds = new Set(leaves.map((l) => l.id));
-  const users = await (scorerIds.size
-    ? ctx.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...scorerIds]).execute()
-    : Promise.resolve([]));
+  const users = await qm.userNames(ctx.db, [...scorerIds]);
   for (const u of users) if (!names.has(u.id)) names.set(u.id, u.display_name);
   const settled = new Map<string, Set<string>>();
   for (const s of scores) settled.set(s.copy_id, (settled.get(s.copy_id) ?? new Set()).add(s.question_id));
@@ -227,9 +219,7 @@ export async function finalizeComplete(ctx: AppContext, actor: Actor, examId: st
       const whole = await locks.findLease(tx, c.id);
       const perQ = (await qlocks.listQuestionLeases(tx, c.id)).filter((l) => l.expires_at >= now);
       if ((whole && whole.expires_at >= now) || perQ.length) return { reason: 'LEASED' as const, jobId: null };
-      const scored = await tx.selectFrom('scores').select('question_id').where('copy_id', '=', c.id).execute();
-      const marked = await tx.selectFrom('unscored_questions').select('question_id').where('copy_id', '=', c.id).execute();
-      const settled = new Set([...scored, ...marked].map((s) => s.question_id));
+      const settled = await qm.settledQuestionIds(tx, c.id);
       if (!leaves.every((l) => settled.has(l.id))) return { reason: 'INCOMPLETE' as const, jobId: null };
       await transition(tx, 'finalize', c.id, { actorId: actor.id, now });
       await locks.releaseLease(tx, c.id);

@@ -15,7 +15,7 @@ import type { Executor } from '../../db/database.ts';
 import type { CopyStatus, RubricItemsTable } from '../../db/schema.ts';
 import { AppError, notFound, validation } from '../../errors.ts';
 import * as repo from '../../repositories/rubric.repository.ts';
-import { findQuestion, countableCopies, scoresOfExam, liveLeasesOfExam } from '../../repositories/question-mode.repository.ts';
+import { findQuestion, countableCopies, scoresOfExam, liveLeasesOfExam, userNames } from '../../repositories/question-mode.repository.ts';
 import { listQuestions } from '../../repositories/exam.repository.ts';
 import { insertEvent } from '../../repositories/event.repository.ts';
 import { loadExamAccess, requireRole } from '../access.ts';
@@ -125,7 +125,7 @@ async function leasedByOthers(tx: Executor, actor: Actor, examId: string, questi
   for (const l of whole) if (wanted.has(l.copy_id) && l.owner_id !== actor.id) owners.set(l.copy_id, l.owner_id);
   for (const l of perQuestion) if (wanted.has(l.copy_id) && l.question_id === questionId && l.owner_id !== actor.id) owners.set(l.copy_id, l.owner_id);
   if (!owners.size) return [];
-  const users = await tx.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...new Set(owners.values())]).execute();
+  const users = await userNames(tx, [...new Set(owners.values())]);
   const name = new Map(users.map((u) => [u.id, u.display_name]));
   return copyIds.filter((id) => owners.has(id)).map((copyId) => ({ copyId, owner: { id: owners.get(copyId)!, displayName: name.get(owners.get(copyId)!) ?? '' } }));
 }
