@@ -203,6 +203,6 @@ export const FinalizeCompleteResponse = z.object({
 });
 
 /** 204 responses of these routes (no body). */
-export const RubricNoContent = z.undefined().describe('No content');
+
 export const DeleteRubricItemQuery = z.object({ version: z.coerce.number().int().min(1) });
 export const NextCopyQuery = z.object({ after: Id.optional() });

@@ -1,4 +1,4 @@
-import { Id, PapersQuery, PdfFile, QuestionPaperInfo } from '@korrigo/contracts';
+import { Id, PapersQuery, PdfFile, QuestionPaperInfo, ProblemResponses } from '@korrigo/contracts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteModule } from '../http/request.ts';
@@ -10,7 +10,7 @@ const Params = z.object({ id: Id });
 export const paperRoutes: RouteModule = async (app, ctx) => {
   app.get(
     '/exams/:id/papers.pdf',
-    { schema: { params: Params, querystring: PapersQuery, response: { 200: PdfFile }, tags: ['papers'] } },
+    { schema: { params: Params, querystring: PapersQuery, response: { 200: PdfFile, ...ProblemResponses }, tags: ['papers'] } },
     async (req, reply) => {
       const { pdf, fileName } = await papers.printPapers(ctx, actorOf(req), req.params.id, req.query);
       return reply
@@ -22,7 +22,7 @@ export const paperRoutes: RouteModule = async (app, ctx) => {
     },
   );
 
-  app.get('/exams/:id/question-paper', { schema: { params: Params, response: { 200: QuestionPaperInfo }, tags: ['papers'] } }, async (req) =>
+  app.get('/exams/:id/question-paper', { schema: { params: Params, response: { 200: QuestionPaperInfo, ...ProblemResponses }, tags: ['papers'] } }, async (req) =>
     papers.questionPaperInfo(ctx, actorOf(req), req.params.id),
   );
 
@@ -32,7 +32,7 @@ export const paperRoutes: RouteModule = async (app, ctx) => {
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     scope.withTypeProvider<ZodTypeProvider>().put(
       '/exams/:id/question-paper',
-      { bodyLimit: 50 * 1024 * 1024, schema: { params: Params, response: { 200: QuestionPaperInfo }, tags: ['papers'] } },
+      { bodyLimit: 50 * 1024 * 1024, schema: { params: Params, response: { 200: QuestionPaperInfo, ...ProblemResponses }, tags: ['papers'] } },
       async (req) => {
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         const body = type === 'application/pdf' ? ((req.body as AsyncIterable<Uint8Array> | undefined) ?? null) : null;
