@@ -28,6 +28,8 @@ interface Side {
   examId: string;
   q0: string;
   q1: string;
+  /** the third leaf question (Exercice 2) */
+  q2: string;
   ready: string;
   graded: string;
   locked: string;
@@ -114,6 +116,8 @@ const NOT_ADMIN_ACTIONS = new Set([
   'POST /api/v1/auth/logout',
   'POST /api/v1/copies/:id/lock/heartbeat',
   'PUT /api/v1/copies/:id/draft',
+  // a dry run of a rubric item edit: it shows the effect and changes nothing
+  'POST /api/v1/rubric-items/:id/preview',
 ]);
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public: docs and operations
@@ -361,7 +365,19 @@ const TABLE: Record<string, Entry> = {
     expect: examManagers(200),
   },
   'GET /api/v1/exams/:id/question-progress': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-progress` }), expect: examStaff(200), check: noIdentityForTeachers },
-  'POST /api/v1/exams/:id/finalize-complete': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/finalize-complete` }), expect: examManagers(200) },
+  'POST /api/v1/exams/:id/finalize-complete': {
+    // the caller first scores every question of the READY copy (as a grader would), so the batch finalizes it
+    req: async (w, as) => {
+      const headers = await leaseOf(as, w.side.ready);
+      if (headers['x-lock-token']) {
+        for (const q of [w.side.q0, w.side.q1, w.side.q2]) await as!.req('PUT', `${a}/copies/${w.side.ready}/scores/${q}`, { points: 100 }, headers);
+        await as!.req('DELETE', `${a}/copies/${w.side.ready}/lock`, undefined, headers);
+      }
+      return { url: `${a}/exams/${w.side.examId}/finalize-complete` };
+    },
+    expect: examManagers(200),
+    check: (w, _who, body) => ((JSON.parse(body) as { finalized: { copyId: string }[] }).finalized.some((f) => f.copyId === w.side.ready) ? null : 'the scored READY copy was not finalized'),
+  },
 
   // ---------------------------------------------------------------- printed papers (issue 17): exam management
   'GET /api/v1/exams/:id/papers.pdf': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/papers.pdf?count=2` }), expect: examManagers(200) },
@@ -404,7 +420,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     const admin = users.admin.client;
     const exam = await makeExam(admin, [corrector]);
     if ((await admin.req('PATCH', `${a}/exams/${exam.id}`, { ownerId: examOwner })).status !== 200) throw new Error('owner');
-    const [q0, q1] = leafIds(exam) as [string, string];
+    const [q0, q1, q2] = leafIds(exam) as [string, string, string];
     const ready = await makeCopy(env, exam.id);
     const graded = await makeCopy(env, exam.id);
     await env.ctx.db.updateTable('copies').set({ student_id: owner.studentId }).where('id', '=', graded).execute();
@@ -436,7 +452,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     const item = await admin.req('POST', `${a}/exams/${exam.id}/rubric-items`, { questionId: q0, label: 'Method', points: 100 });
     if (item.status !== 201) throw new Error(`rubric item ${item.status} ${JSON.stringify(item.body)}`);
     return {
-      examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId,
+      examId: exam.id, q0, q1, q2, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId,
       rubricItemId: item.body.item.id,
     };
   }

@@ -17,6 +17,7 @@ import { leafQuestions } from '../total.ts';
 import { transition } from '../copy-state-machine.ts';
 import { findCopy } from '../../repositories/copy.repository.ts';
 import type { ScoringMode } from './rubric-score.ts';
+import { audit } from '../audit.service.ts';
 
 type RegionInput = { pagePosition: number; x: number; y: number; w: number; h: number };
 const parseRegion = (r: string | null) => (r ? (JSON.parse(r) as RegionInput) : null);
@@ -38,6 +39,7 @@ export async function setScoringMode(ctx: AppContext, actor: Actor, examId: stri
         throw new AppError('RUBRIC_ITEM_IN_USE', 409, `${used} copies are scored from this question's items: its scoring mode can no longer change`, { usage: used });
       }
       await qm.setScoringMode(tx, questionId, mode);
+      await audit(tx, actor, 'QUESTION_SCORING_MODE_SET', 'exam', examId, { questionId, from: q.scoring_mode, to: mode }, ctx.clock.now().toISOString());
     }
     return { questionId, mode, region: parseRegion(q.region) };
   });
@@ -54,6 +56,7 @@ export async function setRegion(ctx: AppContext, actor: Actor, examId: string, q
       if (region.pagePosition >= exam.pages_per_copy) throw validation(`The exam has ${exam.pages_per_copy} pages per copy`);
     }
     await qm.setRegion(tx, questionId, region ? JSON.stringify(region) : null);
+    await audit(tx, actor, 'QUESTION_REGION_SET', 'exam', examId, { questionId, region }, ctx.clock.now().toISOString());
     return { questionId, mode: q.scoring_mode, region };
   });
 }
@@ -143,6 +146,7 @@ export async function setQuestionCorrectors(
       if (!(await isCorrector(tx, examId, a.userId))) throw validation('Only correctors of the exam can be given a question', { userId: a.userId });
     }
     await qm.replaceAssignments(tx, examId, questionId, assignments.map((a) => ({ userId: a.userId, quota: a.quota ?? null })));
+    await audit(tx, actor, 'QUESTION_CORRECTORS_SET', 'exam', examId, { questionId, assignments }, ctx.clock.now().toISOString());
   });
   return listQuestionCorrectors(ctx, actor, examId);
 }

@@ -22,6 +22,7 @@ import { loadExamAccess, requireRole } from '../access.ts';
 import { computeMaxTotal, leafQuestions } from '../total.ts';
 import { applicationConflict, rubricScore, totalsHistogram } from './rubric-score.ts';
 import { itemDto } from './rubric.service.ts';
+import { audit } from '../audit.service.ts';
 
 type ItemRow = Selectable<RubricItemsTable>;
 export type ItemChanges = {
@@ -193,6 +194,7 @@ export async function patchRubricItem(ctx: AppContext, actor: Actor, id: string,
         metadata: { itemId: id, questionId: item.question_id, itemVersion: updated.version, before: c.before.points, after: c.after.points },
       });
     }
+    await audit(tx, actor, 'RUBRIC_ITEM_UPDATED', 'exam', item.exam_id, { itemId: id, version: updated.version, copies: ids.length }, now);
     return { item: itemDto(updated, effect.usage), copies: effect.copies, graded: effect.graded, leased, histogram: effect.histogram, usage: effect.usage };
   });
 }
@@ -208,5 +210,6 @@ export async function deleteRubricItem(ctx: AppContext, actor: Actor, id: string
     if ((await repo.deleteItemIfVersion(tx, id, version)) === 0) {
       throw new AppError('VERSION_CONFLICT', 409, 'This rubric item was changed meanwhile (another corrector)', { current: itemDto(item, 0) });
     }
+    await audit(tx, actor, 'RUBRIC_ITEM_DELETED', 'exam', item.exam_id, { itemId: id, questionId: item.question_id }, ctx.clock.now().toISOString());
   });
 }

@@ -19,6 +19,7 @@ import { insertEvent } from '../../repositories/event.repository.ts';
 import { insertAnnotation } from '../../repositories/annotation.repository.ts';
 import { loadCopyFor, loadExamAccess, requireRole } from '../access.ts';
 import { annotationDto, scoreDto } from '../copy.service.ts';
+import { audit } from '../audit.service.ts';
 import { leafQuestions } from '../total.ts';
 import { applicationConflict, rubricScore, type ScoringMode } from './rubric-score.ts';
 import { checkQuestionWriteLease, loadCopyForQuestion, lockRequired } from './question-lease.service.ts';
@@ -113,6 +114,7 @@ export async function createRubricItem(
       created_at: now,
       updated_at: now,
     });
+    await audit(tx, actor, 'RUBRIC_ITEM_CREATED', 'exam', examId, { itemId: row.id, questionId: body.questionId, points: body.points, kind }, now);
     return itemDto(row, 0);
   });
 }
