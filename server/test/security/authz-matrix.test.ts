@@ -28,6 +28,8 @@ interface Side {
   examId: string;
   q0: string;
   q1: string;
+  /** the third leaf question (Exercice 2) */
+  q2: string;
   ready: string;
   graded: string;
   locked: string;
@@ -39,7 +41,7 @@ interface Side {
   annotationId: string;
   regradeId: string;
   uploadId: string;
-  /** a rubric item of q0 that no copy uses (issue 13) */
+  /** a rubric item of q0, made by the admin */
   rubricItemId: string;
 }
 interface World {
@@ -114,7 +116,8 @@ const NOT_ADMIN_ACTIONS = new Set([
   'POST /api/v1/auth/logout',
   'POST /api/v1/copies/:id/lock/heartbeat',
   'PUT /api/v1/copies/:id/draft',
-  'POST /api/v1/rubric-items/:id/preview', // computes what an edit would do, changes nothing
+  // a dry run of a rubric item edit: it shows the effect and changes nothing
+  'POST /api/v1/rubric-items/:id/preview',
 ]);
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public: docs and operations
@@ -297,41 +300,6 @@ const TABLE: Record<string, Entry> = {
     },
     expect: leaseWrite(204),
   },
-  // ---------------------------------------------------------------- rubrics and question mode (issue 13)
-  'GET /api/v1/exams/:id/rubric-items': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items` }), expect: examStaff(200) },
-  'POST /api/v1/exams/:id/rubric-items': {
-    req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items`, body: { questionId: w.side.q0, label: 'Key', points: 100 } }),
-    expect: examStaff(201),
-  },
-  'PATCH /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}`, body: { version: 1, label: 'Renamed' } }), expect: examStaff(200) },
-  'POST /api/v1/rubric-items/:id/preview': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}/preview`, body: { points: 50 } }), expect: examStaff(200) },
-  'DELETE /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}?version=1` }), expect: examStaff(204) },
-  'GET /api/v1/copies/:id/rubric': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/rubric` }), expect: copyStaff(200) },
-  'PUT /api/v1/copies/:id/questions/:questionId/rubric': {
-    req: async (w, as) => ({
-      url: `${a}/copies/${w.side.ready}/questions/${w.side.q0}/rubric`,
-      body: { version: 0, applied: [{ itemId: w.side.rubricItemId }] },
-      headers: await leaseOf(as, w.side.ready),
-    }),
-    expect: leaseWrite(200),
-  },
-  'GET /api/v1/exams/:id/questions/:questionId/next': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/next` }), expect: examStaff(200) },
-  'PUT /api/v1/exams/:id/questions/:questionId/region': {
-    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/region`, body: { region: { pagePosition: 0, x: 0, y: 0, w: 0.5, h: 0.5 } } }),
-    expect: examManagers(200),
-  },
-  'PUT /api/v1/exams/:id/questions/:questionId/scoring-mode': {
-    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/scoring-mode`, body: { mode: 'ADDITIVE' } }),
-    expect: examManagers(200),
-  },
-  'GET /api/v1/exams/:id/question-correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-correctors` }), expect: examStaff(200) },
-  'PUT /api/v1/exams/:id/questions/:questionId/correctors': {
-    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/correctors`, body: { assignments: [] } }),
-    expect: examManagers(200),
-  },
-  'GET /api/v1/exams/:id/question-progress': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-progress` }), expect: examStaff(200), check: noIdentityForTeachers },
-  'POST /api/v1/exams/:id/finalize-complete': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/finalize-complete` }), expect: examManagers(200) },
-
   'POST /api/v1/copies/:id/submit': {
     req: async (w, as) => ({ url: `${a}/copies/${w.side.ready}/submit`, body: { allowUnscored: true }, headers: await leaseOf(as, w.side.ready) }),
     expect: leaseWrite(200),
@@ -359,6 +327,65 @@ const TABLE: Record<string, Entry> = {
   'POST /api/v1/regrade-requests/:id/reassign': {
     req: (w) => ({ url: `${a}/regrade-requests/${w.side.regradeId}/reassign`, body: { userId: w.side.correctorId } }),
     expect: examManagers(200),
+  },
+  // ---------------------------------------------------------------- the grading desk's bundle (issue 15)
+  'GET /api/v1/copies/:id/desk': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/desk` }), expect: copyStaff(200), check: noIdentityForTeachers },
+
+  // ---------------------------------------------------------------- rubrics and question-by-question grading (issue 13)
+  // the rubric is the graders' tool: every member of the exam's staff reads and edits it
+  'GET /api/v1/exams/:id/rubric-items': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items` }), expect: examStaff(200) },
+  'POST /api/v1/exams/:id/rubric-items': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/rubric-items`, body: { questionId: w.side.q0, label: 'Units', points: -50 } }),
+    expect: examStaff(201),
+  },
+  'PATCH /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}`, body: { version: 1, label: 'Method (renamed)' } }), expect: examStaff(200) },
+  'POST /api/v1/rubric-items/:id/preview': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}/preview`, body: { points: 50 } }), expect: examStaff(200), check: noIdentityForTeachers },
+  'DELETE /api/v1/rubric-items/:id': { req: (w) => ({ url: `${a}/rubric-items/${w.side.rubricItemId}?version=1` }), expect: examStaff(204) },
+  'GET /api/v1/copies/:id/rubric': { req: (w) => ({ url: `${a}/copies/${w.side.ready}/rubric` }), expect: copyStaff(200), check: noIdentityForTeachers },
+  'PUT /api/v1/copies/:id/questions/:questionId/rubric': {
+    req: async (w, as) => ({
+      url: `${a}/copies/${w.side.ready}/questions/${w.side.q0}/rubric`,
+      body: { version: 0, applied: [{ itemId: w.side.rubricItemId }] },
+      headers: await leaseOf(as, w.side.ready),
+    }),
+    expect: leaseWrite(200),
+  },
+  'PUT /api/v1/exams/:id/questions/:questionId/scoring-mode': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/scoring-mode`, body: { mode: 'ADDITIVE' } }),
+    expect: examManagers(200),
+  },
+  'PUT /api/v1/exams/:id/questions/:questionId/region': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/region`, body: { region: { pagePosition: 0, x: 0.1, y: 0.1, w: 0.5, h: 0.3 } } }),
+    expect: examManagers(200),
+  },
+  'GET /api/v1/exams/:id/questions/:questionId/next': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/next` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'GET /api/v1/exams/:id/question-correctors': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-correctors` }), expect: examStaff(200) },
+  'PUT /api/v1/exams/:id/questions/:questionId/correctors': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/questions/${w.side.q0}/correctors`, body: { assignments: [{ userId: w.side.correctorId, quota: null }] } }),
+    expect: examManagers(200),
+  },
+  'GET /api/v1/exams/:id/question-progress': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-progress` }), expect: examStaff(200), check: noIdentityForTeachers },
+  'POST /api/v1/exams/:id/finalize-complete': {
+    // the caller first scores every question of the READY copy (as a grader would), so the batch finalizes it
+    req: async (w, as) => {
+      const headers = await leaseOf(as, w.side.ready);
+      if (headers['x-lock-token']) {
+        for (const q of [w.side.q0, w.side.q1, w.side.q2]) await as!.req('PUT', `${a}/copies/${w.side.ready}/scores/${q}`, { points: 100 }, headers);
+        await as!.req('DELETE', `${a}/copies/${w.side.ready}/lock`, undefined, headers);
+      }
+      return { url: `${a}/exams/${w.side.examId}/finalize-complete` };
+    },
+    expect: examManagers(200),
+    check: (w, _who, body) => ((JSON.parse(body) as { finalized: { copyId: string }[] }).finalized.some((f) => f.copyId === w.side.ready) ? null : 'the scored READY copy was not finalized'),
+  },
+
+  // ---------------------------------------------------------------- printed papers (issue 17): exam management
+  'GET /api/v1/exams/:id/papers.pdf': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/papers.pdf?count=2` }), expect: examManagers(200) },
+  'GET /api/v1/exams/:id/question-paper': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-paper` }), expect: examManagers(200) },
+  // not a PDF: the admin reaches the validation, nobody else gets that far
+  'PUT /api/v1/exams/:id/question-paper': {
+    req: (w) => ({ url: `${a}/exams/${w.side.examId}/question-paper`, body: Buffer.from('this is not a pdf at all'), headers: { 'content-type': 'application/pdf' } }),
+    expect: examManagers(422),
   },
   'PUT /api/v1/exams/:id/regrade-deadline': { req: (w) => ({ url: `${a}/exams/${w.side.examId}/regrade-deadline`, body: { deadline: '2027-06-30T22:00:00Z' } }), expect: examManagers(200) },
 };
@@ -393,7 +420,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
     const admin = users.admin.client;
     const exam = await makeExam(admin, [corrector]);
     if ((await admin.req('PATCH', `${a}/exams/${exam.id}`, { ownerId: examOwner })).status !== 200) throw new Error('owner');
-    const [q0, q1] = leafIds(exam) as [string, string];
+    const [q0, q1, q2] = leafIds(exam) as [string, string, string];
     const ready = await makeCopy(env, exam.id);
     const graded = await makeCopy(env, exam.id);
     await env.ctx.db.updateTable('copies').set({ student_id: owner.studentId }).where('id', '=', graded).execute();
@@ -422,11 +449,11 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
         .values({ id: uploadId, exam_id: exam.id, source_blob_id: file.id, mode: 'BATCH', status: 'DONE', page_count: 1, pages_done: 1, error: null, created_by: users.admin.id, created_at: now, updated_at: now })
         .execute();
     });
-    const item = await corrector.req('POST', `${a}/exams/${exam.id}/rubric-items`, { questionId: q0, label: 'Method', points: 100 });
-    if (item.status !== 201) throw new Error(`rubric item ${item.status}`);
+    const item = await admin.req('POST', `${a}/exams/${exam.id}/rubric-items`, { questionId: q0, label: 'Method', points: 100 });
+    if (item.status !== 201) throw new Error(`rubric item ${item.status} ${JSON.stringify(item.body)}`);
     return {
-      examId: exam.id, q0, q1, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id,
-      regradeId: rg.body.regradeRequest.id, uploadId, rubricItemId: item.body.item.id,
+      examId: exam.id, q0, q1, q2, ready, graded, locked, staging, staging2, identified, correctorId: corrector.user.id, annotationId: ann.body.annotation.id, regradeId: rg.body.regradeRequest.id, uploadId,
+      rubricItemId: item.body.item.id,
     };
   }
 
@@ -477,6 +504,7 @@ describe(`authorization matrix over the registered route table [${engine}]`, () 
       'PUT /api/v1/copies/:id/draft': 2 * 1024 * 1024,
       'POST /api/v1/students/import': 10 * 1024 * 1024,
       'POST /api/v1/exams/:id/uploads': env.ctx.config.maxUploadBytes,
+      'PUT /api/v1/exams/:id/question-paper': 50 * 1024 * 1024,
     };
     const small = ['POST /api/v1/auth/login', 'POST /api/v1/auth/change-password'];
     for (const r of routes) {
