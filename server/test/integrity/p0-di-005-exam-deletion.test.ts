@@ -111,6 +111,9 @@ describe(`P0-DI-005 exam deletion prevented with copies [${engine}]`, () => {
       'masked_final_pdfs.final_blob_id → blobs',
       // a masked header image is recomputed from its page: it means nothing once the page is gone (migration 009)
       'masked_pages.page_id → pages',
+      // a question lease is an edit lease, like copy_locks: it means nothing once its copy or question is gone (migration 010)
+      'question_locks.copy_id → copies',
+      'question_locks.question_id → questions',
       'sessions.user_id → users',
     ];
     const rows =
