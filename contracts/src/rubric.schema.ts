@@ -55,11 +55,13 @@ export type Region = z.infer<typeof Region>;
 export const PutRegionBody = z.object({ region: Region.nullable() });
 export const PutScoringModeBody = z.object({ mode: ScoringMode });
 export const QuestionSettings = z.object({ questionId: Id, mode: ScoringMode, region: Region.nullable() });
+export type QuestionSettings = z.infer<typeof QuestionSettings>;
 export const RubricItemList = z.object({
   items: z.array(RubricItem),
   /** every leaf question's scoring mode and region (additive to API.md's `{items}`) */
   questions: z.array(QuestionSettings),
 });
+export type RubricItemList = z.infer<typeof RubricItemList>;
 export const RubricItemListQuery = z.object({
   questionId: Id.optional(),
   /** 'false': live items only (default: retired ones too, with `retiredAt` set) */
@@ -76,6 +78,7 @@ export const CreateRubricItemBody = z.object({
   order: z.number().int().min(0).max(10_000).optional(),
 });
 export const RubricItemResponse = z.object({ item: RubricItem });
+export type RubricItemResponse = z.infer<typeof RubricItemResponse>;
 
 /** The fields an edit may change (PATCH and preview). `retired: true` retires the item, `false` brings it back. */
 export const RubricItemChanges = z.object({
@@ -113,7 +116,10 @@ export const RubricEditEffect = z.object({
   histogram: z.object({ before: TotalsHistogram, after: TotalsHistogram }),
   usage: z.number().int(),
 });
+export type RubricEditEffect = z.infer<typeof RubricEditEffect>;
+export type RubricCopyChange = z.infer<typeof RubricCopyChange>;
 export const PatchRubricItemResponse = RubricEditEffect.extend({ item: RubricItem });
+export type PatchRubricItemResponse = z.infer<typeof PatchRubricItemResponse>;
 
 export const AppliedItemInput = z.object({
   itemId: Id,
@@ -155,6 +161,8 @@ export const QuestionRubricState = z.object({
 export const PutRubricResponse = QuestionRubricState;
 /** GET /copies/:id/rubric: the applied items of every question of the copy. */
 export const CopyRubricResponse = z.object({ questions: z.array(QuestionRubricState) });
+export type CopyRubricResponse = z.infer<typeof CopyRubricResponse>;
+export type QuestionRubricState = z.infer<typeof QuestionRubricState>;
 
 // ---- question leases
 export const LockBody = z.object({ questionId: Id.optional() }).nullish();
@@ -170,6 +178,7 @@ export const NextCopyResponse = z.object({
   /** copies of the exam not yet scored on this question that the caller could still take (this one included) */
   remaining: z.number().int(),
 });
+export type NextCopyResponse = z.infer<typeof NextCopyResponse>;
 
 // ---- dispatch by question
 export const QuestionAssignment = z.object({ userId: Id, quota: z.number().int().min(1).max(100_000).nullable().optional() });
@@ -179,6 +188,7 @@ export const QuestionCorrectors = z.object({
   assignments: z.array(z.object({ user: UserRef, quota: z.number().int().nullable() })),
 });
 export const QuestionCorrectorsList = z.object({ questions: z.array(QuestionCorrectors) });
+export type QuestionCorrectorsList = z.infer<typeof QuestionCorrectorsList>;
 
 export const QuestionProgress = z.object({
   questionId: Id,
@@ -196,11 +206,13 @@ export const ExamProgress = z.object({
   /** READY copies whose every question is scored (batch finalize takes these) */
   complete: z.number().int(),
 });
+export type ExamProgress = z.infer<typeof ExamProgress>;
 
 export const FinalizeCompleteResponse = z.object({
   finalized: z.array(z.object({ copyId: Id, jobId: Id })),
   skipped: z.array(z.object({ copyId: Id, reason: z.enum(['LEASED', 'INCOMPLETE']) })),
 });
+export type FinalizeCompleteResponse = z.infer<typeof FinalizeCompleteResponse>;
 
 /** 204 responses of these routes (no body). */
 

@@ -10,6 +10,7 @@ import { useI18n } from '../../../i18n';
 import { formatPoints } from '../../../lib/points';
 import { Dialog } from '../../common/ui';
 import { type ItemDraft, planItemEdit } from './item-edit';
+import type { RubricItem as RubricItemDto } from '@korrigo/contracts';
 import { normItem } from './normalize';
 import { type ItemFields, rubricApi } from './rubric-api';
 import type { ItemPreview, RubricItem } from './rubric-types';
@@ -32,7 +33,7 @@ export function ItemEditDialog({ item: initial, onClose, onSaved }: { item: Rubr
   };
   const fail = (err: unknown) => {
     if (err instanceof ApiError && err.code === 'VERSION_CONFLICT' && err.extra.current) {
-      const theirs = normItem(err.extra.current);
+      const theirs = normItem(err.extra.current as RubricItemDto); // the 409's `current`: the item as the server holds it
       setItem(theirs);
       setD(draftOf(theirs, lang));
       setPreview(null);

@@ -2,8 +2,21 @@
  * The rubric routes (API.md "Rubrics and question leases", contracts/src/rubric.schema.ts) and the question lease.
  * Answers go through normalize.ts, so the desk and the admin tabs see one shape.
  */
+import type {
+  CopyRubricResponse,
+  ExamProgress,
+  FinalizeCompleteResponse,
+  LockResponse,
+  NextCopyResponse,
+  PatchRubricItemResponse,
+  QuestionCorrectorsList,
+  QuestionRubricState,
+  QuestionSettings,
+  RubricEditEffect,
+  RubricItemList,
+  RubricItemResponse,
+} from '@korrigo/contracts';
 import { request } from '../../../api/client';
-import type { LockInfo } from '../../../api/client';
 import { normAssignments, normItem, normPreview, normProgress, normSettings, normState, rubricOfCopy } from './normalize';
 import type { Applied, QuestionRegion, ScoringMode } from './rubric-types';
 
@@ -16,8 +29,6 @@ export interface ItemFields {
   retired?: boolean;
 }
 
-const wrap = (res: unknown, key: string): unknown => (res && typeof res === 'object' && key in res ? (res as Record<string, unknown>)[key] : res);
-
 /** The body's applied items: a badge's place only when it has one (the server refuses nulls). */
 const appliedBody = (applied: Applied[]) =>
   applied.map((a) => (a.pagePosition != null && a.x != null && a.y != null ? { itemId: a.itemId, pagePosition: a.pagePosition, x: a.x, y: a.y } : { itemId: a.itemId }));
@@ -25,38 +36,34 @@ const appliedBody = (applied: Applied[]) =>
 export const rubricApi = {
   /** the exam's items (retired ones too) and every leaf question's scoring mode and region */
   items: (examId: string) =>
-    request<unknown>('GET', `/exams/${examId}/rubric-items`).then((r) => {
-      const list = wrap(r, 'items');
-      return { items: (Array.isArray(list) ? list : []).map(normItem), settings: normSettings(r) };
-    }),
+    request<RubricItemList>('GET', `/exams/${examId}/rubric-items`).then((r) => ({ items: r.items.map(normItem), settings: normSettings(r) })),
   createItem: (examId: string, body: { questionId: string; label: string; comment?: string; points: number; group?: string | null }) =>
-    request<unknown>('POST', `/exams/${examId}/rubric-items`, { body }).then((r) => normItem(wrap(r, 'item'))),
+    request<RubricItemResponse>('POST', `/exams/${examId}/rubric-items`, { body }).then((r) => normItem(r.item)),
   patchItem: (itemId: string, version: number, fields: ItemFields) =>
-    request<unknown>('PATCH', `/rubric-items/${itemId}`, { body: { version, ...fields } }).then((r) => normItem(wrap(r, 'item'))),
+    request<PatchRubricItemResponse>('PATCH', `/rubric-items/${itemId}`, { body: { version, ...fields } }).then((r) => normItem(r.item)),
   deleteItem: (itemId: string, version: number) => request<void>('DELETE', `/rubric-items/${itemId}`, { query: { version } }),
-  preview: (itemId: string, fields: ItemFields) => request<unknown>('POST', `/rubric-items/${itemId}/preview`, { body: fields }).then(normPreview),
-  copyRubric: (copyId: string) => request<unknown>('GET', `/copies/${copyId}/rubric`).then(rubricOfCopy),
+  preview: (itemId: string, fields: ItemFields) => request<RubricEditEffect>('POST', `/rubric-items/${itemId}/preview`, { body: fields }).then(normPreview),
+  copyRubric: (copyId: string) => request<CopyRubricResponse>('GET', `/copies/${copyId}/rubric`).then(rubricOfCopy),
   putRubric: (copyId: string, token: string, questionId: string, body: { version: number; applied: Applied[]; adjustment: number | null }) =>
-    request<unknown>('PUT', `/copies/${copyId}/questions/${questionId}/rubric`, {
+    request<QuestionRubricState>('PUT', `/copies/${copyId}/questions/${questionId}/rubric`, {
       token,
       body: { version: body.version, applied: appliedBody(body.applied), adjustment: body.adjustment ?? 0 },
-    }).then((r) => normState(r, questionId)),
+    }).then(normState),
   lock: (copyId: string, questionId?: string | null) =>
-    request<LockInfo>('POST', `/copies/${copyId}/lock`, { body: questionId ? { questionId } : undefined }),
+    request<LockResponse>('POST', `/copies/${copyId}/lock`, { body: questionId ? { questionId } : undefined }),
   /** the next copy not yet scored on the question for the caller (after `after`), or null (204) */
   next: (examId: string, questionId: string, after?: string) =>
-    request<unknown>('GET', `/exams/${examId}/questions/${questionId}/next`, { query: { after } }).then((r) => {
-      const id = wrap(wrap(r, 'copy'), 'id');
-      return typeof id === 'string' ? { copyId: id, remaining: Number(wrap(r, 'remaining')) || 0 } : null;
-    }),
-  progress: (examId: string) => request<unknown>('GET', `/exams/${examId}/question-progress`).then(normProgress),
+    request<NextCopyResponse | undefined>('GET', `/exams/${examId}/questions/${questionId}/next`, { query: { after } }).then((r) =>
+      r?.copy ? { copyId: r.copy.id, remaining: r.remaining } : null,
+    ),
+  progress: (examId: string) => request<ExamProgress>('GET', `/exams/${examId}/question-progress`).then(normProgress),
   setRegion: (examId: string, questionId: string, region: QuestionRegion | null) =>
-    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/region`, { body: { region } }),
+    request<QuestionSettings>('PUT', `/exams/${examId}/questions/${questionId}/region`, { body: { region } }),
   setMode: (examId: string, questionId: string, mode: ScoringMode) =>
-    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/scoring-mode`, { body: { mode } }),
-  questionCorrectors: (examId: string) => request<unknown>('GET', `/exams/${examId}/question-correctors`).then(normAssignments),
+    request<QuestionSettings>('PUT', `/exams/${examId}/questions/${questionId}/scoring-mode`, { body: { mode } }),
+  questionCorrectors: (examId: string) => request<QuestionCorrectorsList>('GET', `/exams/${examId}/question-correctors`).then(normAssignments),
   setQuestionCorrectors: (examId: string, questionId: string, assignments: { userId: string; quota: number | null }[]) =>
-    request<unknown>('PUT', `/exams/${examId}/questions/${questionId}/correctors`, { body: { assignments } }).then(normAssignments),
+    request<QuestionCorrectorsList>('PUT', `/exams/${examId}/questions/${questionId}/correctors`, { body: { assignments } }).then(normAssignments),
   finalizeComplete: (examId: string) =>
-    request<{ finalized: { copyId: string }[]; skipped: { copyId: string; reason: string }[] }>('POST', `/exams/${examId}/finalize-complete`),
+    request<FinalizeCompleteResponse>('POST', `/exams/${examId}/finalize-complete`),
 };

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import type { QuestionRubricState } from '@korrigo/contracts';
 import { ApiError } from '../../../api/errors';
 import { type RubricConflict, RubricSync, type RubricSyncApi } from './rubric-sync';
 import type { RubricState, RubricWant } from './rubric-types';
 
 const want = (ids: string[], adjustment: number | null = null): RubricWant => ({ applied: ids.map((itemId) => ({ itemId })), adjustment });
 const st = (ids: string[], version: number, adjustment: number | null = null): RubricState => ({ questionId: 'q', version, points: ids.length * 100, ...want(ids, adjustment) });
+
+/** The question's state as the server's 409 carries it (`state`, contracts' QuestionRubricState). */
+const stateDto = (s: RubricState): QuestionRubricState => ({
+  copyId: 'c',
+  questionId: s.questionId,
+  mode: 'ADDITIVE',
+  applied: s.applied.map((a) => ({ itemId: a.itemId, label: '', comment: '', points: 100, kind: 'DELTA', annotationId: null, pagePosition: a.pagePosition ?? null, x: a.x ?? null, y: a.y ?? null })),
+  adjustment: s.adjustment ?? 0,
+  score: s.points === null ? null : { questionId: s.questionId, points: s.points, comment: null, version: s.version, updatedBy: 'u', updatedAt: '2026-12-01T00:00:00Z' },
+  badges: [],
+});
 
 /** A fake server holding one question; `before` runs before each PUT is judged (to simulate another desk). */
 function fakeServer(init: RubricState) {
@@ -20,7 +32,7 @@ function fakeServer(init: RubricState) {
         failNext = null;
         throw e;
       }
-      if (body.version !== cur.version) throw new ApiError(409, 'VERSION_CONFLICT', 'stale', { current: cur });
+      if (body.version !== cur.version) throw new ApiError(409, 'VERSION_CONFLICT', 'stale', { state: stateDto(cur) });
       cur = { questionId: 'q', version: cur.version + 1, applied: body.applied, adjustment: body.adjustment, points: body.applied.length * 100 };
       return cur;
     },

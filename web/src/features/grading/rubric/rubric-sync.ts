@@ -8,6 +8,7 @@
  * (lease lost, validation) is reported with the wish, which the desk offers to send again: nothing is lost silently.
  */
 import { ApiError } from '../../../api/errors';
+import type { QuestionRubricState } from '@korrigo/contracts';
 import { normState } from './normalize';
 import { sameScoring, sameWant } from './rubric-score';
 import type { RubricState, RubricWant } from './rubric-types';
@@ -157,7 +158,7 @@ export class RubricSync {
     // the server sends the question's rubric state as `state` (and its score as `current`)
     const cur = err.extra.state ?? err.extra.current;
     let theirs: RubricState;
-    if (cur && typeof cur === 'object' && Array.isArray((cur as { applied?: unknown }).applied)) theirs = { ...normState(cur, qid), questionId: qid };
+    if (cur && typeof cur === 'object' && Array.isArray((cur as { applied?: unknown }).applied)) theirs = { ...normState(cur as QuestionRubricState), questionId: qid };
     else {
       try {
         theirs = await this.api.fetch(qid);

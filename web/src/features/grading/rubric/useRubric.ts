@@ -7,7 +7,6 @@ import type { Exam, Score } from '@korrigo/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
 import { useI18n } from '../../../i18n';
-import { normSettings, rubricOfCopy } from './normalize';
 import { rubricApi } from './rubric-api';
 import { activeItems, placeItem, toggleItem } from './rubric-score';
 import { type RubricConflict, type RubricResolution, RubricSync } from './rubric-sync';
@@ -32,13 +31,13 @@ interface Args {
   onScore(s: Score): void;
 }
 
-export function useRubric({ copyId, exam, copy, tokenRef, editable, onLockLost, onScore }: Args) {
+export function useRubric({ copyId, exam, tokenRef, editable, onLockLost, onScore }: Args) {
   const { lang } = useI18n();
   const examId = exam?.id ?? null;
   const [items, setItems] = useState<RubricItem[]>([]);
-  const [settings, setSettings] = useState<Record<string, QuestionSettings>>(() => normSettings(exam ?? {}));
+  const [settings, setSettings] = useState<Record<string, QuestionSettings>>({});
   const [states, setStates] = useState<Record<string, RubricWant>>({});
-  const [saved, setSaved] = useState<Record<string, RubricState>>(() => rubricOfCopy(copy));
+  const [saved, setSaved] = useState<Record<string, RubricState>>({});
   const [conflicts, setConflicts] = useState<PendingRubricConflict[]>([]);
   const [failures, setFailures] = useState<Record<string, RubricFailure | undefined>>({});
   const [status, setStatus] = useState({ pending: 0, offline: false });
@@ -98,7 +97,7 @@ export function useRubric({ copyId, exam, copy, tokenRef, editable, onLockLost, 
         status: (pending, offline) => setStatus({ pending, offline }),
       },
     );
-    s.seed(rubricOfCopy(copy));
+    s.seed({}); // the copy's applications arrive with GET /copies/:id/rubric below
     return s;
     // one queue per copy
   }, [copyId]);
