@@ -14,6 +14,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // one retry, a stop-gap: desk-scores "confirmed with click, keep theirs" failed once in a clean-clone CI run
+    // (no conflict dialog within 15 s) and passed on re-run on the same code; a failure on the retry still fails
+    retry: 1,
     sequence: { concurrent: false },
   },
 });
